@@ -1,0 +1,1 @@
+"""claude-workbench: work with Claude from Jupyter."""
