@@ -1,0 +1,136 @@
+"""The journal: an append-only JSONL file that never loses a paid-for run.
+
+Location (``journal_path_for``):
+
+- beside the notebook: ``<notebook_dir>/.claude_runs/<notebook_stem>.jsonl``
+- notebook path unknown: ``$WORKBENCH_HOME/journal/<kernel-or-session-id>.jsonl``, where
+  ``WORKBENCH_HOME`` defaults to ``$XDG_DATA_HOME/claude-workbench`` (``~/.local/share/claude-workbench``)
+
+Blobs live in ``<journal_dir>/blobs/<sha256>``.
+
+One JSON object per line, each written with a single ``write``, flushed and fsync'd, under an
+advisory lock so two kernels on one notebook interleave whole lines:
+
+- ``{"event": "start", "at": ..., "run": {...the whole Run...}}`` when the request is sent
+- ``{"event": "progress", "at": ..., "run_id": ..., "text_from": N, "text": "..."}`` while it
+  streams: the text that arrived since offset N of the reply text
+- ``{"event": "finish", "at": ..., "run": {...the whole Run except the request...}}`` at the end,
+  whatever the outcome (ok, error, interrupted)
+
+A reader folds the events per ``run_id``; a run with no ``finish`` keeps status "partial" and the
+text that arrived. A torn last line (the process died mid-write) is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .blobs import BlobStore
+from .record import Run, now_iso
+
+JOURNAL_DIRNAME = ".claude_runs"
+
+try:
+    import fcntl
+except ImportError:  # Windows: appends of one write() are still whole lines in practice
+    fcntl = None  # type: ignore[assignment]
+
+
+def workbench_home() -> Path:
+    explicit = os.environ.get("WORKBENCH_HOME")
+    if explicit:
+        return Path(explicit).expanduser()
+    data_home = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(data_home) / "claude-workbench"
+
+
+def journal_path_for(notebook_path: str | os.PathLike[str] | None, session_id: str | None = None) -> Path:
+    """Where the journal of a notebook (or of a kernel with no known notebook) lives."""
+    if notebook_path:
+        notebook = Path(notebook_path).expanduser().absolute()
+        return notebook.parent / JOURNAL_DIRNAME / f"{notebook.stem}.jsonl"
+    return workbench_home() / "journal" / f"{session_id or 'default'}.jsonl"
+
+
+class Journal:
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.blobs = BlobStore(self.path.parent / "blobs")
+
+    def start(self, run: Run) -> None:
+        self._append({"event": "start", "at": now_iso(), "run": run.to_json()})
+
+    def progress(self, run_id: str, text_from: int, text: str) -> None:
+        self._append({"event": "progress", "at": now_iso(), "run_id": run_id, "text_from": text_from, "text": text})
+
+    def finish(self, run: Run) -> None:
+        self._append({"event": "finish", "at": now_iso(), "run": run.model_dump(mode="json", exclude={"request"})})
+
+    def _append(self, record: dict[str, Any]) -> None:
+        line = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            _heal_torn_tail(fd)
+            os.write(fd, line)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        return read_records(self.path)
+
+    def runs(self) -> list[Run]:
+        return fold_runs(self.records())
+
+
+def _heal_torn_tail(fd: int) -> None:
+    """Start on a fresh line if a previous writer died mid-line, so its fragment stays isolated."""
+    size = os.fstat(fd).st_size
+    if size and os.pread(fd, 1, size - 1) != b"\n":
+        os.write(fd, b"\n")
+
+
+def read_records(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
+    try:
+        f = open(path, "rb")
+    except FileNotFoundError:
+        return
+    with f:
+        for raw in f:
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+            except ValueError:
+                continue  # a torn line: the writer died before finishing it
+            if isinstance(record, dict):
+                yield record
+
+
+def fold_runs(records: Iterator[dict[str, Any]]) -> list[Run]:
+    """Runs in start order, each with its latest known state."""
+    states: dict[str, dict[str, Any]] = {}
+    for record in records:
+        event = record.get("event")
+        if event == "start":
+            run = record.get("run") or {}
+            if "run_id" in run:
+                states[run["run_id"]] = dict(run)
+        elif event == "progress":
+            state = states.get(record.get("run_id", ""))
+            if state is not None and state.get("status") == "partial":
+                text = state.get("text") or ""
+                offset = record.get("text_from", len(text))
+                state["text"] = text[:offset] + (record.get("text") or "")
+        elif event == "finish":
+            run = record.get("run") or {}
+            state = states.setdefault(run.get("run_id", ""), {})
+            state.update(run)
+    return [Run.model_validate(state) for run_id, state in states.items() if run_id]

@@ -1,0 +1,327 @@
+"""The ledger of one notebook (or kernel): records runs, answers lineage and replay questions.
+
+The magic's side of a run::
+
+    ledger = Ledger(notebook_path, session_id=kernel_id)
+    run = ledger.start(spec, cell=cell_identity(...), backend=client.backend, execution_count=n)
+    for delta in stream.text_stream:
+        text += delta
+        ledger.progress(run, text)                      # journaled at most every progress_interval s
+    ledger.finish(run, status="ok", response=message, timings=stream.timings)
+    metadata = output_metadata(run, ledger.lineage(run))
+
+Replay: ``ledger.find_replay(spec.fingerprint())`` returns the most recent ok run with that
+fingerprint (journal + the notebook file's saved runs); ``ledger.replay(found, spec, ...)``
+records the new run, marked replayed, cost 0.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .blobs import BlobSource, canonicalize_request
+from .journal import Journal, journal_path_for
+from .locate import CellIdentity
+from .record import Run, Timings, fingerprint_of, now_iso
+
+_KEY_PATTERN = re.compile(r"sk-ant-[A-Za-z0-9_\-]+")
+_UNSET: Any = object()
+
+
+def group_key(name: str | None, cell: CellIdentity | None, fingerprint: str) -> str:
+    if name:
+        return f"name:{name}"
+    if cell is not None and cell.cell_id and cell.persistent:
+        return f"cell:{cell.cell_id}"
+    return f"prompt:{fingerprint[:16]}"
+
+
+def one_line(error: BaseException | str) -> str:
+    text = str(error).strip() or type(error).__name__
+    line = text.splitlines()[0]
+    if isinstance(error, BaseException) and type(error).__name__ not in line:
+        line = f"{type(error).__name__}: {line}"
+    return _KEY_PATTERN.sub("sk-ant-…", line)
+
+
+class Ledger:
+    def __init__(self, notebook_path: str | os.PathLike[str] | None = None, *, session_id: str | None = None,
+                 journal_path: str | os.PathLike[str] | None = None, progress_interval: float = 1.0) -> None:
+        self.notebook_path = Path(notebook_path).absolute() if notebook_path else None
+        self.journal = Journal(journal_path or journal_path_for(self.notebook_path, session_id))
+        self.progress_interval = progress_interval
+        self._journal_runs: dict[str, Run] | None = None
+        self._file_runs: dict[str, Run] = {}
+        self._file_blobs: list[BlobSource] = []
+        self._file_stamp: tuple[float, int] | None = None
+        self._progress: dict[str, tuple[float, int]] = {}
+
+    def __repr__(self) -> str:
+        return f"Ledger(notebook_path={str(self.notebook_path)!r}, journal={str(self.journal.path)!r})"
+
+    # -- recording ---------------------------------------------------------------------------
+
+    def start(self, spec: Any = None, *, request: dict | None = None, api_version: str | None = None,
+              betas: Sequence[str] = (), name: str | None = None, cell: CellIdentity | None = None,
+              backend: str | None = None, execution_count: int | None = None, kernel_id: str | None = None,
+              fingerprint: str | None = None) -> Run:
+        """Journal a run that is about to be sent. ``spec`` is a PromptSpec (or pass request & co)."""
+        run = self._new_run(spec, request=request, api_version=api_version, betas=betas, name=name, cell=cell,
+                            backend=backend, execution_count=execution_count, kernel_id=kernel_id,
+                            fingerprint=fingerprint)
+        self.journal.start(run)
+        self._remember(run)
+        return run
+
+    def progress(self, run: Run, text: str, *, force: bool = False) -> None:
+        """Record the reply text so far; written to disk at most every ``progress_interval`` seconds."""
+        run.text = text
+        last_time, written = self._progress.get(run.run_id, (float("-inf"), 0))
+        now = time.monotonic()
+        if len(text) == written or (not force and now - last_time < self.progress_interval):
+            return
+        start = written if len(text) >= written else 0
+        self.journal.progress(run.run_id, start, text[start:])
+        self._progress[run.run_id] = (now, len(text))
+
+    def finish(self, run: Run, *, status: str = "ok", response: Any = None, text: str | None = None,
+               error: BaseException | str | None = None, usage: dict | None = None, cost: Any = _UNSET,
+               timings: Any = None, stop_reason: str | None = None, model: str | None = None) -> Run:
+        """Journal the outcome (also for errors and interrupts, with the text that arrived)."""
+        message = _as_json(response)
+        if message is not None:
+            run.response = message
+            run.text = text if text is not None else reply_text(message)
+            run.stop_reason = stop_reason or message.get("stop_reason")
+            run.model = message.get("model") or run.model
+            run.usage = usage or message.get("usage") or {}
+        else:
+            if text is not None:
+                run.text = text
+            run.stop_reason = stop_reason
+            run.usage = usage or run.usage
+        if model:
+            run.model = model
+        run.status = status  # type: ignore[assignment]
+        run.error = one_line(error) if error is not None else None
+        run.timings = _timings(timings) if timings is not None else run.timings
+        run.cost = _cost(run.model, run.usage) if cost is _UNSET else _total(cost)
+        run.finished_at = now_iso()
+        self._progress.pop(run.run_id, None)
+        self.journal.finish(run)
+        self._remember(run)
+        return run
+
+    # -- replay ------------------------------------------------------------------------------
+
+    def find_replay(self, fingerprint: str) -> Run | None:
+        """The most recent ok run with this fingerprint and a recorded response, or None."""
+        best: Run | None = None
+        for run in self.runs():
+            if run.fingerprint == fingerprint and run.status == "ok" and run.response is not None:
+                if best is None or run.created_at >= best.created_at:
+                    best = run
+        return best
+
+    def replay(self, source: Run, spec: Any = None, *, name: str | None = None, cell: CellIdentity | None = None,
+               backend: str | None = None, execution_count: int | None = None,
+               kernel_id: str | None = None) -> Run:
+        """Record a new run served from ``source``: same response, replayed=True, cost 0."""
+        run = self._new_run(spec, request=None if spec is not None else source.request,
+                            api_version=source.api_version, betas=source.betas, name=name, cell=cell,
+                            backend=backend or source.backend, execution_count=execution_count,
+                            kernel_id=kernel_id, fingerprint=source.fingerprint)
+        run.replayed = True
+        run.replayed_from = source.replayed_from or source.run_id
+        run.model = source.model or run.model
+        run.response, run.text, run.usage = source.response, source.text, dict(source.usage)
+        run.stop_reason, run.status, run.cost = source.stop_reason, "ok", 0.0
+        run.timings = Timings(total=0.0)
+        run.finished_at = run.created_at
+        self.journal.start(run)
+        self.journal.finish(run)
+        self._remember(run)
+        return run
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def runs(self) -> list[Run]:
+        """Every known run (journal, then the notebook file's saved runs), oldest first."""
+        self._refresh_file()
+        merged = {**self._file_runs, **self._journal()}
+        return sorted(merged.values(), key=lambda r: r.created_at)
+
+    def get(self, run_id: str) -> Run | None:
+        self._refresh_file()
+        return self._journal().get(run_id) or self._file_runs.get(run_id)
+
+    def lineage(self, run: Run) -> list[Run]:
+        """The runs of ``run``'s group up to and including it, oldest first."""
+        return [r for r in self.runs() if r.group == run.group and r.created_at <= run.created_at]
+
+    def history(self, group: str) -> list[Run]:
+        return [r for r in self.runs() if r.group == group]
+
+    def blob_sources(self) -> list[BlobSource]:
+        self._refresh_file()
+        return [self.journal.blobs, *self._file_blobs]
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _new_run(self, spec: Any, *, request: dict | None, api_version: str | None, betas: Sequence[str],
+                 name: str | None, cell: CellIdentity | None, backend: str | None, execution_count: int | None,
+                 kernel_id: str | None, fingerprint: str | None) -> Run:
+        if spec is not None:
+            request, api_version, betas = spec.request, spec.api_version, tuple(spec.betas)
+            name = name or getattr(spec, "name", None)
+            fingerprint = fingerprint or spec.fingerprint()
+        if request is None:
+            raise ValueError("a run needs a request (a PromptSpec or request=...)")
+        fingerprint = fingerprint or fingerprint_of(request, api_version, tuple(betas))
+        group = group_key(name, cell, fingerprint)
+        earlier = [r for r in self.runs() if r.group == group]
+        same_prompt = [r.version for r in earlier if r.fingerprint == fingerprint]
+        version = same_prompt[-1] if same_prompt else max((r.version for r in earlier), default=0) + 1
+        return Run(
+            notebook_path=str(self.notebook_path) if self.notebook_path else None,
+            cell_id=cell.cell_id if cell else None,
+            name=name,
+            group=group,
+            version=version,
+            parent_id=earlier[-1].run_id if earlier else None,
+            execution_count=execution_count,
+            kernel_id=kernel_id,
+            backend=backend,
+            api_version=api_version,
+            betas=list(betas),
+            model=request.get("model"),
+            request=canonicalize_request(request, self.journal.blobs),
+            fingerprint=fingerprint,
+        )
+
+    def _journal(self) -> dict[str, Run]:
+        if self._journal_runs is None:
+            self._journal_runs = {run.run_id: run for run in self.journal.runs()}
+        return self._journal_runs
+
+    def _remember(self, run: Run) -> None:
+        self._journal()[run.run_id] = run
+
+    def _refresh_file(self) -> None:
+        if self.notebook_path is None:
+            return
+        try:
+            stat = self.notebook_path.stat()
+        except OSError:
+            return
+        stamp = (stat.st_mtime, stat.st_size)
+        if stamp == self._file_stamp:
+            return
+        from .notebook import read_saved_runs
+
+        saved = read_saved_runs(self.notebook_path, journal=False)
+        self._file_runs = {run.run_id: run for run in saved.runs}
+        self._file_blobs = saved.blobs
+        self._file_stamp = stamp
+
+
+def reply_text(message: dict[str, Any]) -> str:
+    return "".join(block.get("text", "") for block in message.get("content") or [] if block.get("type") == "text")
+
+
+def _as_json(response: Any) -> dict[str, Any] | None:
+    if response is None:
+        return None
+    if hasattr(response, "model_dump"):
+        return response.model_dump(mode="json")
+    return dict(response)
+
+
+def _timings(value: Any) -> Timings:
+    if isinstance(value, Timings):
+        return value
+    if isinstance(value, dict):
+        return Timings.model_validate(value)
+    started = getattr(value, "started", None)
+
+    def since(attr: str) -> float | None:
+        moment = getattr(value, attr, None)
+        return None if moment is None or started is None else round(moment - started, 6)
+
+    return Timings(first_byte=since("first_byte"), first_delta=since("first_delta"), total=since("finished"))
+
+
+def _total(cost: Any) -> float | None:
+    if cost is None:
+        return None
+    return float(getattr(cost, "total", cost))
+
+
+def _cost(model: str | None, usage: dict[str, Any]) -> float | None:
+    if not model or not usage:
+        return None
+    try:
+        from workbench.pricing import cost
+    except ImportError:
+        return None
+    return _total(cost(model, usage))
+
+
+def select_runs(runs: Sequence[Run], selectors: Iterable[str]) -> list[Run]:
+    """Resolve selectors to runs, in the order given.
+
+    A selector is a run id (or a unique prefix of at least 4 characters), ``name@N`` (the latest
+    run of version N of that name), ``name`` (its latest run), ``vN`` (version N, when only one
+    group has one), ``last`` or ``lastN`` / ``last:N`` (the N most recent runs, oldest first).
+    """
+    from .errors import RunSelectionError
+
+    ordered = sorted(runs, key=lambda r: r.created_at)
+    chosen: list[Run] = []
+    for selector in selectors:
+        selector = selector.strip()
+        last = re.fullmatch(r"last(?::?(\d+))?", selector)
+        if last:
+            count = int(last.group(1) or 1)
+            if count < 1:
+                raise RunSelectionError(f"{selector}: count must be at least 1")
+            chosen.extend(ordered[-count:])
+            continue
+        chosen.append(_select_one(ordered, selector))
+    return chosen
+
+
+def _select_one(ordered: Sequence[Run], selector: str) -> Run:
+    from .errors import RunSelectionError
+
+    exact = [r for r in ordered if r.run_id == selector]
+    if exact:
+        return exact[0]
+    version = re.fullmatch(r"(?:(.+)@|v)(\d+)", selector)
+    if version:
+        name, number = version.group(1), int(version.group(2))
+        if name is not None:
+            candidates = [r for r in ordered if r.name == name and r.version == number]
+        else:
+            candidates = [r for r in ordered if r.version == number]
+            groups = {r.group for r in candidates}
+            if len(groups) > 1:
+                raise RunSelectionError(f"{selector} matches runs in {len(groups)} cells; use name@N or a run id")
+        if not candidates:
+            raise RunSelectionError(f"{selector}: no such version")
+        return candidates[-1]
+    named = [r for r in ordered if r.name == selector]
+    if named:
+        return named[-1]
+    if len(selector) >= 4:
+        prefixed = [r for r in ordered if r.run_id.startswith(selector)]
+        if len(prefixed) == 1:
+            return prefixed[0]
+        if len(prefixed) > 1:
+            raise RunSelectionError(f"{selector}: ambiguous run id prefix ({len(prefixed)} runs)")
+    raise RunSelectionError(f"{selector}: no run with this id, name or version")

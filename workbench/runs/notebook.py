@@ -1,0 +1,250 @@
+"""Runs inside the .ipynb: output metadata, embedded metadata, and reading them back.
+
+Three places carry runs in a saved notebook, all under the key ``"claude_workbench"``:
+
+1. **Output metadata** (written by the magic with every run's final output, so saving the
+   notebook saves the run): ``{"schema": 1, "run": {...}, "lineage": [summary, ...]}``. The run
+   keeps its canonical request (blob refs, never the blob bytes), its fingerprint and response
+   (enough to replay it in a clean clone); ``lineage`` lists compact summaries of the cell's
+   earlier runs (at most ``LINEAGE_LIMIT``; ``lineage_total`` counts them all).
+2. **Cell metadata** (``workbench embed``): ``{"runs": [run, ...]}`` for every journaled run of
+   that cell, each request replaced by ``{"$request": "<sha256>"}``.
+3. **Notebook metadata** (``workbench embed``): ``{"schema": 1, "index": [summary, ...],
+   "requests": {sha256: canonical request}, "blobs": {"sha256:<hex>": base64}, "runs": [...]}``
+   (``runs`` here holds runs whose cell is no longer in the notebook). Requests and blobs are
+   stored once however many runs share them.
+
+``read_saved_runs`` merges all three with the sibling journal (``.claude_runs/<stem>.jsonl``);
+for a run found in several places the most complete record wins (journal > embedded > output
+> lineage summary).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .blobs import BlobSource, EmbeddedBlobs, blob_refs
+from .errors import NotebookOpenError
+from .journal import Journal, journal_path_for
+from .record import SCHEMA_VERSION, Run
+
+METADATA_KEY = "claude_workbench"
+LINEAGE_LIMIT = 20
+REQUEST_KEY = "$request"
+
+# Not carried into notebooks: the author's absolute paths, and what the response already says.
+_OMITTED_IN_NOTEBOOK = {"notebook_path"}
+
+
+def output_metadata(run: Run, lineage: list[Run] | None = None) -> dict[str, Any]:
+    """The output metadata for a run's final display: ``{"claude_workbench": {...}}``."""
+    earlier = [r for r in (lineage or []) if r.run_id != run.run_id]
+    return {
+        METADATA_KEY: {
+            "schema": SCHEMA_VERSION,
+            "run": _compact(run),
+            "lineage": [r.summary() for r in earlier[-LINEAGE_LIMIT:]],
+            "lineage_total": len(earlier),
+        }
+    }
+
+
+def _compact(run: Run) -> dict[str, Any]:
+    data = run.model_dump(mode="json", exclude=_OMITTED_IN_NOTEBOOK)
+    if run.response is not None and data.get("text") == _reply_text(run.response):
+        del data["text"]  # the response holds it
+    return data
+
+
+def _expand(data: dict[str, Any]) -> dict[str, Any]:
+    if "text" not in data and isinstance(data.get("response"), dict):
+        data = {**data, "text": _reply_text(data["response"])}
+    return data
+
+
+def _reply_text(message: dict[str, Any]) -> str:
+    return "".join(b.get("text", "") for b in message.get("content") or [] if isinstance(b, dict) and b.get("type") == "text")
+
+
+@dataclass
+class SavedRuns:
+    runs: list[Run]
+    blobs: list[BlobSource] = field(default_factory=list)
+    journal_path: Path | None = None
+
+
+def read_saved_runs(path: str | os.PathLike[str], *, journal: bool = True) -> SavedRuns:
+    """Every run a saved notebook knows about (and its sibling journal's, unless journal=False)."""
+    notebook_file = Path(path)
+    with open(notebook_file, encoding="utf-8") as f:
+        notebook = json.load(f)
+    summaries: dict[str, dict[str, Any]] = {}
+    outputs: dict[str, dict[str, Any]] = {}
+    embedded: dict[str, dict[str, Any]] = {}
+    top = (notebook.get("metadata") or {}).get(METADATA_KEY) or {}
+    requests = top.get("requests") or {}
+
+    def take_embedded(records: list[dict[str, Any]]) -> None:
+        for record in records:
+            request = record.get("request")
+            if isinstance(request, dict) and REQUEST_KEY in request:
+                record = {**record, "request": requests.get(request[REQUEST_KEY])}
+            embedded[record["run_id"]] = _expand(record)
+
+    for cell in notebook.get("cells") or []:
+        take_embedded(((cell.get("metadata") or {}).get(METADATA_KEY) or {}).get("runs") or [])
+        for output in cell.get("outputs") or []:
+            carried = (output.get("metadata") or {}).get(METADATA_KEY)
+            if not isinstance(carried, dict) or "run" not in carried:
+                continue
+            for summary in carried.get("lineage") or []:
+                summaries[summary["run_id"]] = Run.from_summary(summary).model_dump(mode="json")
+            outputs[carried["run"]["run_id"]] = _expand(carried["run"])
+    take_embedded(top.get("runs") or [])
+
+    merged: dict[str, dict[str, Any]] = {}
+    for layer in (summaries, outputs, embedded):
+        for run_id, data in layer.items():
+            merged.setdefault(run_id, {}).update(data)
+    runs = {run_id: Run.model_validate(data) for run_id, data in merged.items()}
+    blobs: list[BlobSource] = [EmbeddedBlobs(top.get("blobs") or {})]
+    journal_file = None
+    if journal:
+        journal_file = journal_path_for(notebook_file)
+        sibling = Journal(journal_file)
+        runs.update({run.run_id: run for run in sibling.runs()})
+        blobs.insert(0, sibling.blobs)
+    return SavedRuns(sorted(runs.values(), key=lambda r: r.created_at), blobs, journal_file)
+
+
+# -- embed ------------------------------------------------------------------------------------
+
+
+@dataclass
+class EmbedReport:
+    path: Path
+    runs: int
+    cells: int
+    orphans: int
+    blobs: int
+    missing_blobs: list[str]
+
+
+def embed(path: str | os.PathLike[str], *, force: bool = False, include_blobs: bool = True) -> EmbedReport:
+    """Write every run known for a notebook into its own metadata (cells + notebook level).
+
+    Refuses a notebook open in a running Jupyter server unless ``force``: the editor's next save
+    would overwrite (or race with) this write.
+    """
+    import nbformat
+
+    notebook_file = Path(path).absolute()
+    if not force:
+        servers = open_in_jupyter(notebook_file)
+        if servers:
+            raise NotebookOpenError(
+                f"{notebook_file.name} is open in a running Jupyter server ({servers[0]}); "
+                "close it there first, or pass --force"
+            )
+    saved = read_saved_runs(notebook_file)
+    notebook = nbformat.read(notebook_file, as_version=4)
+    cell_ids = {cell.get("id") for cell in notebook.cells}
+    requests: dict[str, Any] = {}
+    refs: set[str] = set()
+    per_cell: dict[str, list[dict[str, Any]]] = {}
+    orphans: list[dict[str, Any]] = []
+    for run in saved.runs:
+        record = _compact(run)
+        if run.request is not None:
+            key = hashlib.sha256(json.dumps(run.request, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+            requests[key] = run.request
+            refs |= blob_refs(run.request)
+            record["request"] = {REQUEST_KEY: key}
+        if run.cell_id in cell_ids:
+            per_cell.setdefault(run.cell_id, []).append(record)  # type: ignore[arg-type]
+        else:
+            orphans.append(record)
+    for cell in notebook.cells:
+        if cell.get("id") in per_cell:
+            cell.metadata[METADATA_KEY] = {"runs": per_cell[cell["id"]]}
+        else:
+            cell.metadata.pop(METADATA_KEY, None)
+    blobs, missing = _gather_blobs(refs, saved.blobs) if include_blobs else ({}, [])
+    notebook.metadata[METADATA_KEY] = {
+        "schema": SCHEMA_VERSION,
+        "index": [run.summary() for run in saved.runs],
+        "requests": requests,
+        "blobs": blobs,
+        "runs": orphans,
+    }
+    nbformat.validate(notebook)
+    _write_atomically(notebook_file, nbformat.writes(notebook))
+    return EmbedReport(notebook_file, len(saved.runs), len(per_cell), len(orphans), len(blobs), missing)
+
+
+def _gather_blobs(refs: set[str], sources: list[BlobSource]) -> tuple[dict[str, str], list[str]]:
+    import base64
+
+    found: dict[str, str] = {}
+    missing: list[str] = []
+    for ref in sorted(refs):
+        data = next((d for d in (s.get(ref) for s in sources) if d is not None), None)
+        if data is None:
+            missing.append(ref)
+        else:
+            found[ref] = base64.b64encode(data).decode("ascii")
+    return found, missing
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, target)
+
+
+# -- is it open? --------------------------------------------------------------------------------
+
+
+def open_in_jupyter(path: str | os.PathLike[str], *, timeout: float = 2.0) -> list[str]:
+    """URLs of running Jupyter servers that have a session on this notebook (empty if none or unknown)."""
+    try:
+        from jupyter_core.paths import jupyter_runtime_dir
+    except ImportError:
+        return []
+    import httpx
+
+    target = Path(path).resolve()
+    found = []
+    for info in _server_infos(Path(jupyter_runtime_dir())):
+        url = info.get("url", "")
+        root = Path(info.get("root_dir") or info.get("notebook_dir") or "/")
+        headers = {"Authorization": f"token {info['token']}"} if info.get("token") else {}
+        try:
+            response = httpx.get(url.rstrip("/") + "/api/sessions", headers=headers, timeout=timeout)
+            sessions = response.json() if response.status_code == 200 else []
+        except (httpx.HTTPError, ValueError):
+            continue  # a stale runtime file: that server is gone
+        for session in sessions if isinstance(sessions, list) else []:
+            session_path = session.get("path") or (session.get("notebook") or {}).get("path")
+            if session_path and (root / session_path).resolve() == target:
+                found.append(url)
+                break
+    return found
+
+
+def _server_infos(runtime_dir: Path) -> list[dict[str, Any]]:
+    infos = []
+    for file in sorted(runtime_dir.glob("jpserver-*.json")) + sorted(runtime_dir.glob("nbserver-*.json")):
+        try:
+            infos.append(json.loads(file.read_text()))
+        except (OSError, ValueError):
+            continue
+    return infos

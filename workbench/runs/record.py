@@ -1,0 +1,177 @@
+"""The run record: one call to Claude, as the ledger keeps it.
+
+Schema version 1 (``Run.schema_version``). Every field is JSON; unknown fields written by a
+newer workbench are kept when a record is read back (``extra="allow"``).
+
+Identity and lineage
+    ``run_id``          uuid4 hex, unique per run (a replay is a new run)
+    ``notebook_path``   absolute path of the notebook, or None when it could not be learned
+    ``cell_id``         the cell id sent by the frontend in the execute request (raw: an nbformat
+                        id, a ``vscode-notebook-cell:`` URI, or None under nbclient/papermill)
+    ``name``            the run name given on the magic line (``%%claude -n summarize``), or None
+    ``group``           the lineage key: ``name:<name>``, else ``cell:<cell_id>`` for a persistent
+                        cell id, else ``prompt:<fingerprint prefix>``
+    ``version``         1-based prompt version within the group: the same canonical request keeps
+                        its version number, a changed request gets the next one
+    ``parent_id``       the group's latest run when this one started (None for the first)
+    ``execution_count`` / ``kernel_id``  where it ran
+
+Time
+    ``created_at`` / ``finished_at``  ISO 8601 UTC strings
+    ``timings``          seconds from sending the request: ``first_byte``, ``first_delta``, ``total``
+
+The call
+    ``backend``          "simulator", "anthropic", or the base URL used
+    ``api_version``      the ``anthropic-version`` header; ``betas`` the ``anthropic-beta`` values
+    ``request``          the canonical Messages body: base64 ``data`` of images and PDFs replaced by
+                         ``{"$blob": "sha256:<hex>"}`` (bytes stored once, see ``blobs.py``)
+    ``fingerprint``      sha256 hex of the canonical request + api_version + betas; equal
+                         fingerprints may be replayed from the ledger
+    ``model``
+
+The outcome
+    ``status``           "ok" | "error" | "interrupted" | "partial" (started, never finished:
+                         the kernel died or the stream ended early)
+    ``response``         the Message JSON, or None
+    ``text``             the reply's text (the text that arrived, when the run failed)
+    ``error``            one line, or None
+    ``stop_reason``, ``usage`` (the API's usage object), ``cost`` (USD; None = price unknown)
+    ``replayed``         True when served from the ledger (cost 0); ``replayed_from`` the run it copies
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+Status = Literal["ok", "error", "interrupted", "partial"]
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def new_run_id() -> str:
+    return uuid.uuid4().hex
+
+
+def fingerprint_of(request: dict, api_version: str | None, betas: tuple[str, ...] | list[str] = ()) -> str:
+    """sha256 of the request + api_version + betas as canonical JSON (sorted keys, no spaces)."""
+    payload = {"request": request, "api_version": api_version, "betas": sorted(betas)}
+    encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+class Timings(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    first_byte: float | None = None
+    first_delta: float | None = None
+    total: float | None = None
+
+
+class Run(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    schema_version: int = SCHEMA_VERSION
+    run_id: str = Field(default_factory=new_run_id)
+    notebook_path: str | None = None
+    cell_id: str | None = None
+    name: str | None = None
+    group: str | None = None
+    version: int = 1
+    parent_id: str | None = None
+    execution_count: int | None = None
+    kernel_id: str | None = None
+    created_at: str = Field(default_factory=now_iso)
+    finished_at: str | None = None
+    backend: str | None = None
+    api_version: str | None = None
+    betas: list[str] = Field(default_factory=list)
+    model: str | None = None
+    request: dict[str, Any] | None = None
+    fingerprint: str | None = None
+    status: Status = "partial"
+    response: dict[str, Any] | None = None
+    text: str = ""
+    error: str | None = None
+    stop_reason: str | None = None
+    usage: dict[str, Any] = Field(default_factory=dict)
+    cost: float | None = None
+    timings: Timings = Field(default_factory=Timings)
+    replayed: bool = False
+    replayed_from: str | None = None
+
+    @property
+    def label(self) -> str:
+        """Short human handle: ``summarize@2`` or ``v2`` (cell runs) plus nothing else."""
+        return f"{self.name}@{self.version}" if self.name else f"v{self.version}"
+
+    @property
+    def input_tokens(self) -> int:
+        return int(self.usage.get("input_tokens") or 0)
+
+    @property
+    def output_tokens(self) -> int:
+        return int(self.usage.get("output_tokens") or 0)
+
+    def summary(self) -> dict[str, Any]:
+        """The compact form used for lineage and listings (no request, no response)."""
+        return {
+            "run_id": self.run_id,
+            "name": self.name,
+            "cell_id": self.cell_id,
+            "group": self.group,
+            "version": self.version,
+            "parent_id": self.parent_id,
+            "created_at": self.created_at,
+            "status": self.status,
+            "model": self.model,
+            "fingerprint": self.fingerprint,
+            "stop_reason": self.stop_reason,
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "cost": self.cost,
+            "total_s": self.timings.total,
+            "replayed": self.replayed,
+            "preview": _preview(self.text),
+        }
+
+    @classmethod
+    def from_summary(cls, summary: dict[str, Any]) -> Run:
+        """A partial Run rebuilt from ``summary()`` (request and response unknown)."""
+        fields = {k: v for k, v in summary.items() if k not in ("input_tokens", "output_tokens", "total_s", "preview")}
+        fields["usage"] = {"input_tokens": summary.get("input_tokens", 0), "output_tokens": summary.get("output_tokens", 0)}
+        fields["timings"] = {"total": summary.get("total_s")}
+        fields["text"] = summary.get("preview") or ""
+        return cls.model_validate(fields)
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    def to_code(self, lang: str = "python", **options: Any) -> str:
+        """Code that sends this run's request again (see ``workbench.export.to_code``).
+
+        Blob refs are restored from ``options.pop("blobs")`` (a ``BlobStore``) when given.
+        """
+        from workbench.export import to_code
+
+        from .blobs import restore_request
+
+        blobs = options.pop("blobs", None)
+        request = self.request or {}
+        if blobs is not None:
+            request = restore_request(request, blobs)
+        return to_code(request, lang=lang, api_version=self.api_version, betas=tuple(self.betas), **options)
+
+
+def _preview(text: str, limit: int = 120) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
