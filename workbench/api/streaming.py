@@ -1,0 +1,422 @@
+"""Streaming: accumulate SSE events into a Message, and the `MessageStream` objects users hold.
+
+The hot path works on the decoded JSON dicts and lists of string pieces; pydantic models are built only
+when asked for (a typed event when iterating the stream, a `Message` for a snapshot or the final message).
+Accumulation follows the official SDK's `accumulate_event` rule for rule.
+"""
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ._partial_json import parse_partial
+from ._sse import SSEDecoder
+from .errors import APIConnectionError, APITimeoutError, status_error
+
+if TYPE_CHECKING:
+    import httpx
+
+    from .types import Message
+
+__all__ = ["Timings", "MessageAccumulator", "MessageStream", "AsyncMessageStream"]
+
+_TOOL_INPUT_BLOCKS = ("tool_use", "server_tool_use")
+
+
+@dataclass
+class Timings:
+    """Moments of one call, in `time.monotonic()` seconds; None until they happen."""
+
+    started: float
+    first_byte: float | None = None
+    first_delta: float | None = None
+    finished: float | None = None
+
+    @property
+    def time_to_first_byte(self) -> float | None:
+        return None if self.first_byte is None else self.first_byte - self.started
+
+    @property
+    def time_to_first_delta(self) -> float | None:
+        return None if self.first_delta is None else self.first_delta - self.started
+
+    @property
+    def total(self) -> float | None:
+        return None if self.finished is None else self.finished - self.started
+
+    def as_dict(self) -> dict[str, float | None]:
+        """Durations in seconds since the request started: what a run record keeps."""
+        return {"first_byte": self.time_to_first_byte, "first_delta": self.time_to_first_delta, "total": self.total}
+
+
+class MessageAccumulator:
+    """Folds raw stream events (decoded JSON dicts) into the message they describe.
+
+    Text, thinking and tool-input fragments are collected in lists and joined only when a snapshot is taken, so
+    every delta costs one `list.append`. The state is consistent after every event, so a snapshot taken after
+    an interruption holds everything that arrived.
+    """
+
+    __slots__ = ("_message", "_blocks", "_pieces", "_json_pieces")
+
+    def __init__(self) -> None:
+        self._message: dict[str, Any] | None = None
+        self._blocks: list[dict[str, Any]] = []
+        # index -> pieces still to be appended to that block's "text" / "thinking" field
+        self._pieces: dict[int, list[str]] = {}
+        # index -> all input_json fragments of that tool block so far
+        self._json_pieces: dict[int, list[str]] = {}
+
+    @property
+    def started(self) -> bool:
+        return self._message is not None
+
+    def apply(self, event: dict[str, Any]) -> None:
+        kind = event.get("type")
+        if kind == "content_block_delta":
+            index = event["index"]
+            delta = event["delta"]
+            delta_kind = delta.get("type")
+            if delta_kind == "text_delta" or delta_kind == "thinking_delta":
+                pieces = self._pieces.get(index)
+                field = "text" if delta_kind == "text_delta" else "thinking"
+                if pieces is not None and self._blocks[index].get("type") == field:
+                    pieces.append(delta[field])
+            elif delta_kind == "input_json_delta":
+                fragments = self._json_pieces.get(index)
+                if fragments is not None:
+                    fragments.append(delta["partial_json"])
+            elif delta_kind == "signature_delta":
+                block = self._blocks[index]
+                if block.get("type") == "thinking":
+                    block["signature"] = delta["signature"]
+            elif delta_kind == "citations_delta":
+                block = self._blocks[index]
+                if block.get("type") == "text":
+                    if block.get("citations"):
+                        block["citations"].append(delta["citation"])
+                    else:
+                        block["citations"] = [delta["citation"]]
+        elif kind == "content_block_start":
+            if self._message is None:
+                raise RuntimeError('Unexpected event order, got content_block_start before "message_start"')
+            block = dict(event["content_block"])
+            index = len(self._blocks)
+            block_kind = block.get("type")
+            if block_kind == "text" or block_kind == "thinking":
+                self._pieces[index] = []
+            elif block_kind in _TOOL_INPUT_BLOCKS:
+                self._json_pieces[index] = []
+            self._blocks.append(block)
+        elif kind == "message_start":
+            if self._message is None:
+                self._message = json.loads(json.dumps(event["message"]))
+                self._blocks = self._message.get("content") or []
+                self._message["content"] = self._blocks
+        elif kind == "message_delta":
+            self._apply_message_delta(event)
+
+    def _apply_message_delta(self, event: dict[str, Any]) -> None:
+        message = self._message
+        if message is None:
+            raise RuntimeError('Unexpected event order, got message_delta before "message_start"')
+        delta = event.get("delta") or {}
+        message["stop_reason"] = delta.get("stop_reason")
+        message["stop_sequence"] = delta.get("stop_sequence")
+        message["stop_details"] = delta.get("stop_details")
+        if delta.get("container") is not None:
+            message["container"] = delta["container"]
+        usage = event.get("usage") or {}
+        snapshot_usage = message.setdefault("usage", {})
+        if "output_tokens" in usage:
+            snapshot_usage["output_tokens"] = usage["output_tokens"]
+        # Counts on message_delta are cumulative totals: they replace, and an absent one keeps its old value.
+        for name in (
+            "input_tokens",
+            "cache_creation_input_tokens",
+            "cache_read_input_tokens",
+            "server_tool_use",
+            "output_tokens_details",
+        ):
+            if usage.get(name) is not None:
+                snapshot_usage[name] = usage[name]
+
+    def snapshot_json(self) -> dict[str, Any] | None:
+        """The message so far as JSON (a fresh copy), or None before `message_start`."""
+        if self._message is None:
+            return None
+        self._fold_pieces()
+        snapshot = dict(self._message)
+        snapshot["content"] = [self._finished_block(i, block) for i, block in enumerate(self._blocks)]
+        return snapshot
+
+    def snapshot(self) -> Message | None:
+        from .types import Message
+
+        data = self.snapshot_json()
+        return None if data is None else Message.model_validate(data)
+
+    def _fold_pieces(self) -> None:
+        for index, pieces in self._pieces.items():
+            if pieces:
+                block = self._blocks[index]
+                field = "text" if block.get("type") == "text" else "thinking"
+                block[field] = (block.get(field) or "") + "".join(pieces)
+                pieces.clear()
+
+    def _finished_block(self, index: int, block: dict[str, Any]) -> dict[str, Any]:
+        fragments = self._json_pieces.get(index)
+        block = dict(block)
+        if fragments:
+            text = "".join(fragments)
+            if text:
+                try:
+                    block["input"] = parse_partial(text)
+                except ValueError as exc:
+                    raise ValueError(f"Unable to parse tool parameter JSON from model: {exc}. JSON: {text}") from exc
+        return block
+
+
+class _StreamCore:
+    """What sync and async streams share: decoding, accumulating, timings, typed views."""
+
+    def __init__(self, timings: Timings) -> None:
+        self.timings = timings
+        self.response: httpx.Response | None = None
+        self._accumulator = MessageAccumulator()
+        self._decoder = SSEDecoder()
+        self._final: Message | None = None
+        self._done = False
+
+    @property
+    def request_id(self) -> str | None:
+        return None if self.response is None else self.response.headers.get("request-id")
+
+    @property
+    def response_headers(self) -> httpx.Headers | None:
+        return None if self.response is None else self.response.headers
+
+    @property
+    def current_message_snapshot(self) -> Message | None:
+        """Everything received so far as a Message (also after an interruption, close() or an error)."""
+        if self._final is not None:
+            return self._final
+        message = self._accumulator.snapshot()
+        if message is not None:
+            message._request_id = self.request_id
+        return message
+
+    def _handle(self, name: str | None, data: str) -> dict[str, Any] | None:
+        """One decoded SSE event -> the raw event dict to yield, None to skip; raises on an `error` event."""
+        if name is None or name == "ping" or not data:
+            return None
+        if name == "error":
+            try:
+                body: Any = json.loads(data)
+            except ValueError:
+                body = data
+            raise status_error(200, body, self.request_id)
+        event = json.loads(data)
+        if self.timings.first_delta is None and event.get("type") == "content_block_delta":
+            self.timings.first_delta = time.monotonic()
+        self._accumulator.apply(event)
+        return event
+
+    def _finish(self) -> Message:
+        if self._final is None:
+            message = self._accumulator.snapshot()
+            if message is None:
+                raise APIConnectionError("The stream ended before a message_start event.")
+            message._request_id = self.request_id
+            message._timings = self.timings
+            self._final = message
+        return self._final
+
+    @staticmethod
+    def _typed(event: dict[str, Any]) -> Any:
+        return _event_adapter().validate_python(event)
+
+
+def _event_adapter() -> Any:
+    global _EVENT_ADAPTER
+    if _EVENT_ADAPTER is None:
+        from pydantic import TypeAdapter
+
+        from .types import StreamEvent
+
+        _EVENT_ADAPTER = TypeAdapter(StreamEvent)
+    return _EVENT_ADAPTER
+
+
+_EVENT_ADAPTER: Any = None
+
+
+def _stream_failure(exc: Exception) -> Exception:
+    import httpx
+
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError("The stream timed out while reading.")
+    return APIConnectionError(f"The connection broke mid-stream: {type(exc).__name__}")
+
+
+class MessageStream(_StreamCore):
+    """A streaming call: iterate typed events, or `text_stream`, or just ask for `get_final_message()`.
+
+    Use it as a context manager so the connection is released however the block ends.
+    """
+
+    def __init__(self, open_response: Callable[[], httpx.Response], timings: Timings) -> None:
+        super().__init__(timings)
+        self._open_response = open_response
+        self._raw: Iterator[dict[str, Any]] | None = None
+
+    def __enter__(self) -> MessageStream:
+        self._ensure_open()
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def _ensure_open(self) -> Iterator[dict[str, Any]]:
+        if self._raw is None:
+            self.response = self._open_response()
+            self._raw = self._read()
+        return self._raw
+
+    def _read(self) -> Iterator[dict[str, Any]]:
+        import httpx
+
+        assert self.response is not None
+        handle = self._handle
+        try:
+            try:
+                for name, data in self._decoder.iter_events(self.response.iter_bytes()):
+                    event = handle(name, data)
+                    if event is not None:
+                        yield event
+            except httpx.TransportError as exc:
+                raise _stream_failure(exc) from None
+            self._done = True
+        finally:
+            self.timings.finished = time.monotonic()
+            self.response.close()
+
+    def raw_events(self) -> Iterator[dict[str, Any]]:
+        """The events as decoded JSON dicts (cheapest way to watch a stream)."""
+        return self._ensure_open()
+
+    def __iter__(self) -> Iterator[Any]:
+        for event in self._ensure_open():
+            yield self._typed(event)
+
+    @property
+    def text_stream(self) -> Iterator[str]:
+        """The text deltas as they arrive."""
+        return self._text_stream()
+
+    def _text_stream(self) -> Iterator[str]:
+        for event in self._ensure_open():
+            if event.get("type") == "content_block_delta":
+                delta = event["delta"]
+                if delta.get("type") == "text_delta":
+                    yield delta["text"]
+
+    def until_done(self) -> None:
+        for _ in self._ensure_open():
+            pass
+
+    def get_final_message(self) -> Message:
+        self.until_done()
+        return self._finish()
+
+    def get_final_text(self) -> str:
+        return self.get_final_message().text
+
+    def close(self) -> None:
+        if self._raw is not None:
+            self._raw.close()  # type: ignore[attr-defined]
+        if self.response is not None:
+            self.response.close()
+        if self.timings.finished is None:
+            self.timings.finished = time.monotonic()
+
+
+class AsyncMessageStream(_StreamCore):
+    """The async twin of `MessageStream`: `async with`, `async for`."""
+
+    def __init__(self, open_response: Callable[[], Any], timings: Timings) -> None:
+        super().__init__(timings)
+        self._open_response = open_response
+        self._raw: AsyncIterator[dict[str, Any]] | None = None
+
+    async def __aenter__(self) -> AsyncMessageStream:
+        await self._ensure_open()
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        await self.close()
+
+    async def _ensure_open(self) -> AsyncIterator[dict[str, Any]]:
+        if self._raw is None:
+            self.response = await self._open_response()
+            self._raw = self._read()
+        return self._raw
+
+    async def _read(self) -> AsyncIterator[dict[str, Any]]:
+        import httpx
+
+        assert self.response is not None
+        handle = self._handle
+        try:
+            try:
+                async for name, data in self._decoder.aiter_events(self.response.aiter_bytes()):
+                    event = handle(name, data)
+                    if event is not None:
+                        yield event
+            except httpx.TransportError as exc:
+                raise _stream_failure(exc) from None
+            self._done = True
+        finally:
+            self.timings.finished = time.monotonic()
+            await self.response.aclose()
+
+    async def raw_events(self) -> AsyncIterator[dict[str, Any]]:
+        async for event in await self._ensure_open():
+            yield event
+
+    async def __aiter__(self) -> AsyncIterator[Any]:
+        async for event in await self._ensure_open():
+            yield self._typed(event)
+
+    @property
+    def text_stream(self) -> AsyncIterator[str]:
+        return self._text_stream()
+
+    async def _text_stream(self) -> AsyncIterator[str]:
+        async for event in await self._ensure_open():
+            if event.get("type") == "content_block_delta":
+                delta = event["delta"]
+                if delta.get("type") == "text_delta":
+                    yield delta["text"]
+
+    async def until_done(self) -> None:
+        async for _ in await self._ensure_open():
+            pass
+
+    async def get_final_message(self) -> Message:
+        await self.until_done()
+        return self._finish()
+
+    async def get_final_text(self) -> str:
+        return (await self.get_final_message()).text
+
+    async def close(self) -> None:
+        if self._raw is not None:
+            await self._raw.aclose()  # type: ignore[attr-defined]
+        if self.response is not None:
+            await self.response.aclose()
+        if self.timings.finished is None:
+            self.timings.finished = time.monotonic()
