@@ -1,0 +1,193 @@
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import nbformat
+import pytest
+from test_runs_support import attach_output, make_notebook, message, request
+
+from workbench.runs import Ledger, NotebookOpenError, embed, output_metadata, read_saved_runs, restore_request
+from workbench.runs.locate import CellIdentity
+from workbench.runs.notebook import METADATA_KEY, open_in_jupyter
+
+
+def record(ledger, cell_id, prompt, reply, **kw):
+    cell = CellIdentity(cell_id, persistent=True, source="frontend")
+    run = ledger.start(request=request(prompt, **kw), api_version="2023-06-01", cell=cell, backend="simulator")
+    return ledger.finish(run, response=message(reply))
+
+
+def test_output_metadata_is_compact_and_carries_what_replay_needs(tmp_path):
+    path = tmp_path / "nb.ipynb"
+    (cell,) = make_notebook(path, ["%%claude\nSummarize"])
+    ledger = Ledger(path)
+    runs = [record(ledger, cell, f"Summarize take {i}", f"Summary {i}", image=b"\x89PNG" * 50_000) for i in range(30)]
+    meta = output_metadata(runs[-1], ledger.lineage(runs[-1]))
+    carried = meta[METADATA_KEY]
+    assert carried["run"]["fingerprint"] == runs[-1].fingerprint
+    assert carried["run"]["response"]["content"][0]["text"] == "Summary 29"
+    assert "text" not in carried["run"] and "notebook_path" not in carried["run"]
+    assert len(carried["lineage"]) == 20 and carried["lineage_total"] == 29
+    assert carried["lineage"][-1]["run_id"] == runs[-2].run_id
+    encoded = json.dumps(meta)
+    assert "$blob" in encoded and len(encoded) < 12_000  # the 200 KB image stays in the blob store
+
+
+def test_saved_outputs_are_read_back_without_the_journal(tmp_path):
+    path = tmp_path / "nb.ipynb"
+    cells = make_notebook(path, ["%%claude\nA", "%%claude\nB"])
+    ledger = Ledger(path)
+    a1 = record(ledger, cells[0], "Tell me about <b>cats</b>", "Cats <script>alert(1)</script>")
+    a2 = record(ledger, cells[0], "Tell me about dogs", "Dogs")
+    b1 = record(ledger, cells[1], "Other", "Other reply")
+    attach_output(path, 0, output_metadata(a2, ledger.lineage(a2)), "Dogs")
+    attach_output(path, 1, output_metadata(b1, ledger.lineage(b1)), "Other reply")
+    shutil.rmtree(tmp_path / ".claude_runs")
+
+    saved = read_saved_runs(path)
+    by_id = {r.run_id: r for r in saved.runs}
+    assert set(by_id) == {a1.run_id, a2.run_id, b1.run_id}
+    assert by_id[a2.run_id].text == "Dogs" and by_id[a2.run_id].request == a2.request
+    assert by_id[a1.run_id].request is None and by_id[a1.run_id].version == 1  # a lineage summary
+    assert by_id[a1.run_id].text.startswith("Cats")
+
+    fresh = Ledger(path)
+    found = fresh.find_replay(a2.fingerprint)
+    assert found is not None and found.run_id == a2.run_id
+    assert fresh.find_replay(a1.fingerprint) is None  # only summarized: no response to replay
+
+
+def test_replay_makes_a_free_new_run_pointing_at_the_original(tmp_path):
+    path = tmp_path / "nb.ipynb"
+    (cell,) = make_notebook(path, ["%%claude\nHi"])
+    ledger = Ledger(path)
+    original = record(ledger, cell, "Hi", "Hello!")
+    original.cost = 0.25
+    identity = CellIdentity(cell, persistent=True, source="frontend")
+    replayed = ledger.replay(ledger.find_replay(original.fingerprint), cell=identity, execution_count=9)
+    assert replayed.replayed and replayed.replayed_from == original.run_id and replayed.cost == 0.0
+    assert replayed.text == "Hello!" and replayed.response == original.response and replayed.status == "ok"
+    assert replayed.version == original.version and replayed.parent_id == original.run_id
+    again = ledger.replay(ledger.find_replay(original.fingerprint), cell=identity)
+    assert again.replayed_from == original.run_id  # always the paid-for run
+    assert {r.run_id for r in Ledger(path).runs()} == {original.run_id, replayed.run_id, again.run_id}
+
+
+def test_failed_runs_are_never_replayed(tmp_path):
+    ledger = Ledger(tmp_path / "nb.ipynb")
+    run = ledger.start(request=request("x"), api_version="2023-06-01")
+    ledger.finish(run, status="interrupted", text="half")
+    assert ledger.find_replay(run.fingerprint) is None
+
+
+def test_embed_writes_cell_and_notebook_metadata_once_per_blob(tmp_path):
+    path = tmp_path / "nb.ipynb"
+    cells = make_notebook(path, ["%%claude\nA", "%%claude\nB"])
+    image = os.urandom(100_000)
+    ledger = Ledger(path)
+    a = [record(ledger, cells[0], "Describe the image", f"Reply {i}", image=image) for i in range(5)]
+    orphan = record(ledger, "deleted-cell", "gone", "gone reply")
+    attach_output(path, 0, output_metadata(a[-1], ledger.lineage(a[-1])), "Reply 4")
+
+    report = embed(path, force=True)
+    assert (report.runs, report.cells, report.orphans, report.blobs) == (6, 1, 1, 1)
+    notebook = nbformat.read(path, as_version=4)
+    nbformat.validate(notebook)
+    top = notebook.metadata[METADATA_KEY]
+    assert len(top["index"]) == 6 and len(top["requests"]) == 2 and len(top["blobs"]) == 1
+    assert [r["run_id"] for r in notebook.cells[0].metadata[METADATA_KEY]["runs"]] == [r.run_id for r in a]
+    assert top["runs"][0]["run_id"] == orphan.run_id
+    assert path.stat().st_size < 100_000 * 4 / 3 + 20_000  # the image once
+
+    shutil.rmtree(tmp_path / ".claude_runs")
+    saved = read_saved_runs(path)
+    assert len(saved.runs) == 6
+    first = next(r for r in saved.runs if r.run_id == a[0].run_id)
+    assert first.text == "Reply 0"
+    restored = restore_request(first.request, saved.blobs)
+    assert restored == request("Describe the image", image=image)
+    assert Ledger(path).find_replay(a[0].fingerprint).run_id == a[-1].run_id
+
+    again = embed(path, force=True)  # idempotent, and works from the notebook alone
+    assert (again.runs, again.blobs, again.missing_blobs) == (6, 1, [])
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def jupyter_server(tmp_path, monkeypatch):
+    runtime = tmp_path / "runtime"
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(runtime))
+    root = tmp_path / "root"
+    root.mkdir()
+    port = _free_port()
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyter_server", "--no-browser", f"--port={port}", f"--ServerApp.root_dir={root}",
+         "--IdentityProvider.token=test-token", "--allow-root"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            if list(runtime.glob("jpserver-*.json")):
+                try:
+                    httpx.get(base + "/api/status", headers={"Authorization": "token test-token"}, timeout=1)
+                    break
+                except httpx.HTTPError:
+                    pass
+            time.sleep(0.1)
+        else:
+            pytest.fail("jupyter server did not start")
+        yield base, root
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def test_embed_refuses_a_notebook_open_in_jupyter(jupyter_server):
+    base, root = jupyter_server
+    path = root / "open.ipynb"
+    (cell,) = make_notebook(path, ["%%claude\nHi"])
+    record(Ledger(path), cell, "Hi", "Hello")
+    closed = root / "closed.ipynb"
+    make_notebook(closed, ["x"])
+    headers = {"Authorization": "token test-token"}
+    response = httpx.post(base + "/api/sessions", headers=headers, timeout=30,
+                          json={"path": "open.ipynb", "type": "notebook", "name": "open.ipynb",
+                                "kernel": {"name": "python3"}})
+    assert response.status_code == 201, response.text
+    try:
+        assert open_in_jupyter(path) and not open_in_jupyter(closed)
+        before = path.read_bytes()
+        with pytest.raises(NotebookOpenError, match="open in a running Jupyter server.*--force"):
+            embed(path)
+        assert path.read_bytes() == before
+        assert embed(path, force=True).runs == 1
+        assert embed(closed).runs == 0
+    finally:
+        httpx.delete(f"{base}/api/sessions/{response.json()['id']}", headers=headers, timeout=30)
+
+
+def test_open_check_tolerates_stale_runtime_files(tmp_path, monkeypatch):
+    runtime = tmp_path / "runtime"
+    runtime.mkdir()
+    (runtime / "jpserver-999.json").write_text(json.dumps({"url": f"http://127.0.0.1:{_free_port()}/", "token": "t",
+                                                           "root_dir": str(tmp_path)}))
+    (runtime / "jpserver-998.json").write_text("{not json")
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(runtime))
+    path = tmp_path / "nb.ipynb"
+    make_notebook(path, ["x"])
+    assert open_in_jupyter(path) == []
+    assert embed(path).runs == 0
