@@ -143,12 +143,12 @@ def cache_explanation(earlier: Run, later: Run) -> str | None:
     who = f"{later.label} ({later.run_id[:8]})"
     if later.replayed:
         return f"{who} was replayed from the ledger: no request was sent, nothing read from or written to the cache."
-    if shared == 0 and not read:
+    breakpoints = [i for i, item in enumerate(b) if item[2]]
+    if shared == 0 and not read and not breakpoints:
         return None
     tokens = f"cache read {read:,} tokens, cache write {written:,} tokens"
     if earlier.model != later.model:
         return f"{who}: different model ({earlier.model} vs {later.model}); caches are per model, so no hit is possible ({tokens})."
-    breakpoints = [i for i, item in enumerate(b) if item[2]]
     if not breakpoints:
         return (f"{who}: shares {shared} prompt block(s) with {earlier.label} but sets no cache_control breakpoint, "
                 f"so caching was not requested ({tokens}).")
