@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from workbench.prompt.errors import PromptError
+from workbench.prompt.errors import PromptError, kind_of
 from workbench.prompt.options import API_VERSIONS, CACHE_TARGETS, CACHE_TTLS, EFFORT_LEVELS, PromptOptions
 
 MIN_THINKING_BUDGET = 1024
@@ -105,7 +105,7 @@ def check_options(options: PromptOptions, facts: Mapping[str, Any]) -> dict[str,
     if options.tool_choice is not None and not options.tools:
         raise PromptError(f"tool_choice {options.tool_choice!r} needs tools: set tools as well")
     if options.system is not None and not isinstance(options.system, str):
-        raise PromptError(f"system must be a string, got a {type(options.system).__name__}")
+        raise PromptError(f"system must be a string, got {kind_of(options.system)}")
     if options.user_id is not None and not isinstance(options.user_id, str):
         raise PromptError(f"user_id must be a string, got {options.user_id!r}")
     if options.name is not None and (not isinstance(options.name, str) or not options.name.strip()):

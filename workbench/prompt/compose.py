@@ -136,8 +136,10 @@ def _check_turns(
             raise PromptError("the prompt has no user message: the cell only has a %system section")
         raise PromptError("the prompt is empty: write some text in the cell")
     if messages[0]["role"] != "user":
-        where = "history starts" if options.history else f"the cell starts (line {cell.first_line})"
-        raise PromptError(f"the first message must be from the user, but {where} with %assistant")
+        where = "the history starts with an assistant message" if options.history else (
+            f"the cell starts with %assistant (line {cell.first_line})"
+        )
+        raise PromptError(f"the first message must be from the user, but {where}")
     if messages[-1]["role"] == "assistant":
         last = messages[-1]["content"][-1]
         if last.get("type") == "text":

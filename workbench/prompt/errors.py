@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class PromptError(ValueError):
     """A user mistake in a prompt, its template or its options, found before anything is sent.
@@ -11,4 +13,10 @@ class PromptError(ValueError):
 
     def __init__(self, message: str) -> None:
         # Messages quote user values (paths, names, template text); keep them on one line whatever they contain.
-        super().__init__(" ".join(str(message).split()))
+        super().__init__(" ".join(str(message).splitlines()))
+
+
+def kind_of(value: Any) -> str:
+    """'an int', 'a DataFrame': the type of a value, for messages."""
+    name = type(value).__name__
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbench.prompt.errors import PromptError
+from workbench.prompt.errors import PromptError, kind_of
 from workbench.prompt.spec import MediaRef
 
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
@@ -132,10 +132,6 @@ def _base64_len(n: int) -> int:
     return 4 * ((n + 2) // 3)
 
 
-def _describe(value: Any) -> str:
-    return type(value).__name__
-
-
 def _is_from(value: Any, package: str) -> bool:
     module = type(value).__module__ or ""
     return module == package or module.startswith(package + ".")
@@ -177,7 +173,7 @@ def _image_bytes(value: Any, base_dir: Any) -> tuple[bytes, str, str | None, str
         if value.url:
             return value.url
     raise PromptError(
-        f"image() cannot use a {_describe(value)}; pass a path, an http(s) URL, bytes, "
+        f"image() cannot use {kind_of(value)}; pass a path, an http(s) URL, bytes, "
         "a PIL image, a matplotlib figure or an IPython Image"
     )
 
@@ -250,7 +246,7 @@ def _document_source(value: Any, base_dir: Any) -> Media:
         return Media(block={"type": "document", "source": _text_source(value)})
     if isinstance(value, (bytes, bytearray, memoryview)):
         return _document_bytes(bytes(value), "bytes", None, "bytes")
-    raise PromptError(f"document() cannot use a {_describe(value)}; pass a PDF path, an http(s) URL, PDF bytes or text")
+    raise PromptError(f"document() cannot use {kind_of(value)}; pass a PDF path, an http(s) URL, PDF bytes or text")
 
 
 def _text_source(text: str) -> dict[str, Any]:
@@ -282,7 +278,7 @@ def _document_bytes(data: bytes, kind: str, path: str | None, origin: str) -> Me
 def include_text(value: Any, base_dir: Any = None) -> str:
     """The contents of a UTF-8 text file, relative to the notebook's directory."""
     if not isinstance(value, (str, os.PathLike)):
-        raise PromptError(f"include() expects a file path, got a {_describe(value)}")
+        raise PromptError(f"include() expects a file path, got {kind_of(value)}")
     _, data = read_file(value, base_dir, "include")
     try:
         return data.decode("utf-8")

@@ -9,7 +9,7 @@ import typing
 from typing import Any, Callable, Mapping
 
 from workbench.prompt._docstring import parameter_docs, summary
-from workbench.prompt.errors import PromptError
+from workbench.prompt.errors import PromptError, kind_of
 
 TOOL_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 
@@ -118,7 +118,7 @@ def resolve_tools(
             tool = tool_from_function(value)
             functions[tool["name"]] = value
         else:
-            raise PromptError(f"tool {label!r} is a {type(value).__name__}; a tool must be a function or a tool dict")
+            raise PromptError(f"tool {label!r} is {kind_of(value)}; a tool must be a function or a tool dict")
         if any(t["name"] == tool["name"] for t in tools):
             raise PromptError(f"duplicate tool name {tool['name']!r}")
         tools.append(tool)
