@@ -8,6 +8,7 @@ from workbench.display._budget import UpdateBudget, pacing_interval
 from workbench.display.content import message_html
 from workbench.display.footer import footer_text, token_parts
 from workbench.display.terminal import TerminalView
+from workbench.pipeline import LiveReply
 from workbench.runs.record import Run, Timings
 
 
@@ -102,11 +103,11 @@ def test_token_parts_fall_back_to_the_cache_total() -> None:
 
 def test_terminal_view_appends_only_new_text() -> None:
     out = io.StringIO()
-    view = TerminalView(out)
+    view = TerminalView(out, interval=0)
     run = make_run()
     view.started(run)
-    view.progress({"content": [{"type": "text", "text": "Hel"}]})
-    view.progress({"content": [{"type": "text", "text": "Hello"}]})
+    view.progress(LiveReply(lambda: {"content": [{"type": "text", "text": "Hel"}]}))
+    view.progress(LiveReply(lambda: {"content": [{"type": "text", "text": "Hello"}]}))
     final = {"content": [{"type": "text", "text": "Hello!"}, {"type": "tool_use", "name": "f", "input": {"a": 1}}]}
     view.finished(run, final, {})
     written = out.getvalue()

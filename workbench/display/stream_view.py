@@ -12,7 +12,7 @@ import uuid
 from typing import Any
 
 from workbench.display._budget import UpdateBudget
-from workbench.display.content import blocks_of, field, message_html, message_plain
+from workbench.display.content import message_html, message_plain
 from workbench.display.footer import backend_badge, footer_html, footer_text
 
 LIVE_TAIL = 1_500  # characters of each block shown while streaming
@@ -25,16 +25,6 @@ def header_html(run: Any) -> str:
         f'<div class="wb-header" style="font-size:85%;opacity:.85">{name}'
         f"{html.escape(run.model or '?')} · {backend_badge(run.backend)}{replay}</div>"
     )
-
-
-def reply_size(message: Any) -> int:
-    size = 0
-    for block in blocks_of(message):
-        for key in ("text", "thinking"):
-            value = field(block, key)
-            if isinstance(value, str):
-                size += len(value)
-    return size
 
 
 def final_bundle(run: Any, message: Any) -> dict[str, str]:
@@ -73,10 +63,10 @@ class NotebookView:
         self._run = run
         self._send({"text/html": f'<div class="wb-run">{header_html(run)}<em>waiting for the first token…</em></div>'})
 
-    def progress(self, message: Any) -> None:
-        if not self.budget.due(reply_size(message)):
+    def progress(self, reply: Any) -> None:
+        if not self.budget.due(reply.size):
             return
-        body = message_html(message, tail=LIVE_TAIL, streaming=True)
+        body = message_html(reply.message(), tail=LIVE_TAIL, streaming=True)
         html_text = f'<div class="wb-run">{header_html(self._run)}{body}<em>streaming…</em></div>'
         self._send({"text/html": html_text})
         self.budget.record(len(html_text))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from typing import Any, TextIO
 
 from workbench.display.content import blocks_of, field
@@ -13,8 +14,10 @@ from workbench.display.footer import backend_label, footer_text
 class TerminalView:
     """A `RunView` that writes to a text stream (see `workbench.pipeline.RunView`)."""
 
-    def __init__(self, out: TextIO | None = None) -> None:
+    def __init__(self, out: TextIO | None = None, *, interval: float = 0.05) -> None:
         self.out = out or sys.stdout
+        self.interval = interval
+        self._last = float("-inf")
         self._written: dict[int, int] = {}  # block index -> characters already written
         self._closed: set[int] = set()
 
@@ -27,7 +30,13 @@ class TerminalView:
         replay = " · replayed" if run.replayed else ""
         self._write(f"[{name}{run.model} · {backend_label(run.backend)}{replay}]\n")
 
-    def progress(self, message: Any) -> None:
+    def progress(self, reply: Any) -> None:
+        now = time.monotonic()
+        if now - self._last >= self.interval:
+            self._last = now
+            self._append(reply.message())
+
+    def _append(self, message: Any) -> None:
         blocks = blocks_of(message)
         for index, block in enumerate(blocks):
             kind = field(block, "type")
@@ -54,7 +63,7 @@ class TerminalView:
         self._write(f"\n[{field(block, 'type')} {field(block, 'name')}] {payload}\n")
 
     def finished(self, run: Any, message: Any, metadata: dict[str, Any]) -> None:
-        self.progress(message)
+        self._append(message)
         for index, block in enumerate(blocks_of(message)):
             if field(block, "type") in ("tool_use", "server_tool_use"):
                 self._close_tool(index, block)
