@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from json.decoder import scanstring
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,38 @@ if TYPE_CHECKING:
 __all__ = ["Timings", "MessageAccumulator", "MessageStream", "AsyncMessageStream"]
 
 _TOOL_INPUT_BLOCKS = ("tool_use", "server_tool_use")
+
+# A stream item: (decoded event, raw data, text). Text deltas skip json.loads: the event is None and the
+# text is set; whoever wants the event dict decodes the raw data then.
+_Item = tuple["dict[str, Any] | None", str, "str | None"]
+
+_TEXT_DELTA_HEAD = '{"type":"content_block_delta","index":'
+_TEXT_DELTA_MIDDLE = ',"delta":{"type":"text_delta","text":"'
+
+
+def _text_delta(data: str) -> tuple[int, str] | None:
+    """(index, text) when `data` is exactly a compact text_delta event, as the API sends them; else None.
+
+    Equivalent to json.loads for those bytes (the string goes through the json module's own scanner), and much
+    cheaper: this is the event a stream is made of.
+    """
+    if not data.startswith(_TEXT_DELTA_HEAD):
+        return None
+    head = len(_TEXT_DELTA_HEAD)
+    comma = data.find(",", head)
+    digits = data[head:comma]
+    if not (digits.isascii() and digits.isdigit()) or (digits[0] == "0" and len(digits) > 1):
+        return None
+    start = comma + len(_TEXT_DELTA_MIDDLE)
+    if not data.startswith(_TEXT_DELTA_MIDDLE, comma):
+        return None
+    try:
+        text, end = scanstring(data, start)
+    except ValueError:
+        return None
+    if end != len(data) - 2 or not data.endswith("}}"):
+        return None
+    return int(digits), text
 
 
 @dataclass
@@ -119,6 +152,12 @@ class MessageAccumulator:
         elif kind == "message_delta":
             self._apply_message_delta(event)
 
+    def add_text(self, index: int, text: str) -> None:
+        """A text_delta, already decoded."""
+        pieces = self._pieces.get(index)
+        if pieces is not None and self._blocks[index].get("type") == "text":
+            pieces.append(text)
+
     def _apply_message_delta(self, event: dict[str, Any]) -> None:
         message = self._message
         if message is None:
@@ -209,8 +248,8 @@ class _StreamCore:
             message._request_id = self.request_id
         return message
 
-    def _handle(self, name: str | None, data: str) -> dict[str, Any] | None:
-        """One decoded SSE event -> the raw event dict to yield, None to skip; raises on an `error` event."""
+    def _handle(self, name: str | None, data: str) -> _Item | None:
+        """One decoded SSE event -> the item to yield, None to skip; raises on an `error` event."""
         if name is None or name == "ping" or not data:
             return None
         if name == "error":
@@ -219,11 +258,32 @@ class _StreamCore:
             except ValueError:
                 body = data
             raise status_error(200, body, self.request_id)
+        text_delta = _text_delta(data)
+        if text_delta is not None:
+            if self.timings.first_delta is None:
+                self.timings.first_delta = time.monotonic()
+            self._accumulator.add_text(*text_delta)
+            return (None, data, text_delta[1])
         event = json.loads(data)
         if self.timings.first_delta is None and event.get("type") == "content_block_delta":
             self.timings.first_delta = time.monotonic()
         self._accumulator.apply(event)
-        return event
+        return (event, data, None)
+
+    @staticmethod
+    def _event_of(item: _Item) -> dict[str, Any]:
+        return item[0] if item[0] is not None else json.loads(item[1])
+
+    @staticmethod
+    def _text_of(item: _Item) -> str | None:
+        event = item[0]
+        if event is None:
+            return item[2]
+        if event.get("type") == "content_block_delta":
+            delta = event.get("delta") or {}
+            if delta.get("type") == "text_delta":
+                return delta.get("text")
+        return None
 
     def _finish(self) -> Message:
         if self._final is None:
@@ -271,7 +331,7 @@ class MessageStream(_StreamCore):
     def __init__(self, open_response: Callable[[], httpx.Response], timings: Timings) -> None:
         super().__init__(timings)
         self._open_response = open_response
-        self._raw: Iterator[dict[str, Any]] | None = None
+        self._raw: Iterator[_Item] | None = None
 
     def __enter__(self) -> MessageStream:
         self._ensure_open()
@@ -280,13 +340,13 @@ class MessageStream(_StreamCore):
     def __exit__(self, *exc_info: Any) -> None:
         self.close()
 
-    def _ensure_open(self) -> Iterator[dict[str, Any]]:
+    def _ensure_open(self) -> Iterator[_Item]:
         if self._raw is None:
             self.response = self._open_response()
             self._raw = self._read()
         return self._raw
 
-    def _read(self) -> Iterator[dict[str, Any]]:
+    def _read(self) -> Iterator[_Item]:
         import httpx
 
         assert self.response is not None
@@ -294,9 +354,9 @@ class MessageStream(_StreamCore):
         try:
             try:
                 for name, data in self._decoder.iter_events(self.response.iter_bytes()):
-                    event = handle(name, data)
-                    if event is not None:
-                        yield event
+                    item = handle(name, data)
+                    if item is not None:
+                        yield item
             except httpx.TransportError as exc:
                 raise _stream_failure(exc) from None
             self._done = True
@@ -305,12 +365,13 @@ class MessageStream(_StreamCore):
             self.response.close()
 
     def raw_events(self) -> Iterator[dict[str, Any]]:
-        """The events as decoded JSON dicts (cheapest way to watch a stream)."""
-        return self._ensure_open()
+        """The events as decoded JSON dicts (cheaper than typed events)."""
+        for item in self._ensure_open():
+            yield self._event_of(item)
 
     def __iter__(self) -> Iterator[Any]:
-        for event in self._ensure_open():
-            yield self._typed(event)
+        for item in self._ensure_open():
+            yield self._typed(self._event_of(item))
 
     @property
     def text_stream(self) -> Iterator[str]:
@@ -318,11 +379,10 @@ class MessageStream(_StreamCore):
         return self._text_stream()
 
     def _text_stream(self) -> Iterator[str]:
-        for event in self._ensure_open():
-            if event.get("type") == "content_block_delta":
-                delta = event["delta"]
-                if delta.get("type") == "text_delta":
-                    yield delta["text"]
+        for item in self._ensure_open():
+            text = self._text_of(item)
+            if text is not None:
+                yield text
 
     def until_done(self) -> None:
         for _ in self._ensure_open():
@@ -350,7 +410,7 @@ class AsyncMessageStream(_StreamCore):
     def __init__(self, open_response: Callable[[], Any], timings: Timings) -> None:
         super().__init__(timings)
         self._open_response = open_response
-        self._raw: AsyncIterator[dict[str, Any]] | None = None
+        self._raw: AsyncIterator[_Item] | None = None
 
     async def __aenter__(self) -> AsyncMessageStream:
         await self._ensure_open()
@@ -359,13 +419,13 @@ class AsyncMessageStream(_StreamCore):
     async def __aexit__(self, *exc_info: Any) -> None:
         await self.close()
 
-    async def _ensure_open(self) -> AsyncIterator[dict[str, Any]]:
+    async def _ensure_open(self) -> AsyncIterator[_Item]:
         if self._raw is None:
             self.response = await self._open_response()
             self._raw = self._read()
         return self._raw
 
-    async def _read(self) -> AsyncIterator[dict[str, Any]]:
+    async def _read(self) -> AsyncIterator[_Item]:
         import httpx
 
         assert self.response is not None
@@ -373,9 +433,9 @@ class AsyncMessageStream(_StreamCore):
         try:
             try:
                 async for name, data in self._decoder.aiter_events(self.response.aiter_bytes()):
-                    event = handle(name, data)
-                    if event is not None:
-                        yield event
+                    item = handle(name, data)
+                    if item is not None:
+                        yield item
             except httpx.TransportError as exc:
                 raise _stream_failure(exc) from None
             self._done = True
@@ -384,23 +444,22 @@ class AsyncMessageStream(_StreamCore):
             await self.response.aclose()
 
     async def raw_events(self) -> AsyncIterator[dict[str, Any]]:
-        async for event in await self._ensure_open():
-            yield event
+        async for item in await self._ensure_open():
+            yield self._event_of(item)
 
     async def __aiter__(self) -> AsyncIterator[Any]:
-        async for event in await self._ensure_open():
-            yield self._typed(event)
+        async for item in await self._ensure_open():
+            yield self._typed(self._event_of(item))
 
     @property
     def text_stream(self) -> AsyncIterator[str]:
         return self._text_stream()
 
     async def _text_stream(self) -> AsyncIterator[str]:
-        async for event in await self._ensure_open():
-            if event.get("type") == "content_block_delta":
-                delta = event["delta"]
-                if delta.get("type") == "text_delta":
-                    yield delta["text"]
+        async for item in await self._ensure_open():
+            text = self._text_of(item)
+            if text is not None:
+                yield text
 
     async def until_done(self) -> None:
         async for _ in await self._ensure_open():
