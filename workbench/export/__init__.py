@@ -13,11 +13,11 @@ fields the SDKs no longer type (temperature, top_p, top_k under 2023-06-01) go t
 
 from __future__ import annotations
 
-import base64
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from workbench.export._media import MEDIA_MODES
@@ -94,6 +94,8 @@ def to_code(
         raise ExportError(f"unknown media mode {media_mode!r}: choose one of {', '.join(media_modes)}")
     if not isinstance(request, dict) or not {"model", "messages"} <= request.keys():
         raise ExportError("a Messages API request needs at least `model` and `messages`")
+    if _has_blob_refs(request):
+        raise ExportError("the request still holds blob refs: restore them first (run_to_code(run, lang, blobs=...))")
     if isinstance(betas, str):
         betas = [name.strip() for name in betas.split(",") if name.strip()]
     program = build(
@@ -109,17 +111,12 @@ def to_code(
     return _environment().get_template(f"{lang}.j2").render(_context(lang, program))
 
 
-def _restore_blobs(value: object, lookup: Callable[[str], bytes | None]) -> object:
+def _has_blob_refs(value: object) -> bool:
     if isinstance(value, dict):
-        if value.keys() == {"$blob"}:
-            data = lookup(str(value["$blob"]))
-            if data is None:
-                raise ExportError(f"blob {value['$blob']} is not available: pass the store that holds it")
-            return base64.b64encode(data).decode("ascii")
-        return {key: _restore_blobs(item, lookup) for key, item in value.items()}
+        return value.keys() == {"$blob"} or any(_has_blob_refs(item) for item in value.values())
     if isinstance(value, list):
-        return [_restore_blobs(item, lookup) for item in value]
-    return value
+        return any(_has_blob_refs(item) for item in value)
+    return False
 
 
 def _backend_base_url(backend: str | None) -> str | None:
@@ -128,21 +125,22 @@ def _backend_base_url(backend: str | None) -> str | None:
     return None  # "anthropic", the embedded "simulator", or unknown: the default endpoint
 
 
-def run_to_code(
-    run: Any,
-    lang: str,
-    *,
-    blobs: Callable[[str], bytes | None] | Any = None,
-    **options: Any,
-) -> str:
+def run_to_code(run: Any, lang: str, *, blobs: Any = None, **options: Any) -> str:
     """`to_code` for a recorded `Run`: its request, API version, betas and base URL; `options` override them.
 
-    `blobs` restores the request's `{"$blob": "sha256:..."}` refs: a blob store (anything with
-    `.get(ref) -> bytes | None`, such as the ledger's `BlobStore`) or a callable `ref -> bytes`.
+    `blobs` restores the request's `{"$blob": "sha256:..."}` refs: a blob source of the ledger (anything
+    with `.get(ref) -> bytes | None`, such as `BlobStore`), a list of them, or a callable `ref -> bytes`.
     """
     request = run.request or {}
     if blobs is not None:
-        request = _restore_blobs(request, blobs.get if hasattr(blobs, "get") else blobs)
+        from workbench.runs.blobs import MissingBlobError, restore_request
+
+        if callable(blobs) and not hasattr(blobs, "get"):
+            blobs = SimpleNamespace(get=blobs)
+        try:
+            request = restore_request(request, blobs)
+        except MissingBlobError as exc:
+            raise ExportError(str(exc)) from None
     notebook = getattr(run, "notebook_path", None)
     defaults: dict[str, Any] = {
         "api_version": run.api_version,
