@@ -112,6 +112,8 @@ def test_image_from_an_ipython_image():
     assert list(spec.media.values())[0].kind == "ipython_image"
     by_file = spec_for("{{ image(img) }}", {"img": IPythonImage(filename=str(DATA / "tiny.png"))})
     assert list(by_file.media.values())[0] == MediaRef("path", "image/png", str(DATA / "tiny.png"), len(data))
+    by_url = spec_for("{{ image(img) }}", {"img": IPythonImage(url="https://example.com/a.png")})
+    assert user_blocks(by_url) == [{"type": "image", "source": {"type": "url", "url": "https://example.com/a.png"}}]
 
 
 def test_same_image_twice_is_one_media_entry():

@@ -20,7 +20,6 @@ from workbench.prompt.options import CACHE_TTLS
 _SECTION_LINE = re.compile(r"%(system|user|assistant)[ \t]*(\r?\n|\r)?")
 _JINJA_SYNTAX = ("{{", "{%", "{#")
 _TEMPLATE_FILE = "<template>"
-HELPERS = ("image", "document", "include", "cache")
 
 
 @dataclass(frozen=True)
