@@ -1,0 +1,5 @@
+import sys
+
+from workbench.simulator.server import main
+
+sys.exit(main())
