@@ -193,7 +193,7 @@ def run_prompt(
                     ledger.progress(run, "".join(text))
             message = stream.get_final_message()
     except KeyboardInterrupt:
-        partial = stream.current_message_snapshot
+        partial = _snapshot_or_none(stream)
         ledger.finish(run, status="interrupted", response=partial, timings=stream.timings)
         _finish_view(view, run, partial, recording)
         return run
@@ -242,7 +242,7 @@ def _delta_size(event: dict[str, Any]) -> int:
 def _snapshot_or_none(stream: Any) -> Any:
     try:
         return stream.current_message_snapshot
-    except Exception:  # an error before message_start leaves nothing to show
+    except Exception:  # nothing arrived, or a tool input cut mid-JSON: no reply to show
         return None
 
 
