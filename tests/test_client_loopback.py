@@ -22,7 +22,7 @@ TRANSCRIPTS = Path(__file__).parent / "transcripts"
 @dataclass
 class Reply:
     status: int = 200
-    body: bytes = b""
+    body: bytes | list[bytes] = b""
     headers: dict[str, str] = field(default_factory=dict)
     # How the body is cut into writes: None = one write, an int = fixed size, "random" = seeded random sizes.
     chunking: int | str | None = None
@@ -71,7 +71,35 @@ def error_reply(status: int, error_type: str, message: str, **headers: str) -> R
     return json_reply(status, body, **headers)
 
 
-def sse_reply(body: bytes, **kwargs) -> Reply:
+def message_json(text: str = "Hello!", **overrides) -> dict:
+    message = {
+        "id": "msg_01",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-opus-4-8",
+        "content": [{"type": "text", "text": text}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": {"input_tokens": 5, "output_tokens": 2},
+    }
+    message.update(overrides)
+    return message
+
+
+def text_stream_events(*pieces: str) -> list[bytes]:
+    """One SSE event per list item: a whole text reply streamed as `pieces`."""
+    start = {"type": "message_start", "message": {**message_json(), "content": [], "stop_reason": None}}
+    events = [start, {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}]
+    events += [{"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": p}} for p in pieces]
+    events += [
+        {"type": "content_block_stop", "index": 0},
+        {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None}, "usage": {"output_tokens": len(pieces)}},
+        {"type": "message_stop"},
+    ]
+    return [sse(e) for e in events]
+
+
+def sse_reply(body: bytes | list[bytes], **kwargs) -> Reply:
     return Reply(200, body, {"content-type": "text/event-stream", "request-id": "req_stream"}, **kwargs)
 
 
@@ -138,11 +166,15 @@ class Loopback:
                 return
             head = [f"HTTP/1.1 {reply.status} X", "connection: close"]
             head += [f"{k}: {v}" for k, v in reply.headers.items()]
+            body = b"".join(reply.body) if isinstance(reply.body, list) else reply.body
             if reply.reset_after is None:
-                head.append(f"content-length: {len(reply.body)}")
+                head.append(f"content-length: {len(body)}")
             conn.sendall(("\r\n".join(head) + "\r\n\r\n").encode())
-            body = reply.body if reply.reset_after is None else reply.body[: reply.reset_after]
-            for i, piece in enumerate(self._cut(body, reply.chunking)):
+            if isinstance(reply.body, list):
+                pieces = reply.body
+            else:
+                pieces = self._cut(body if reply.reset_after is None else body[: reply.reset_after], reply.chunking)
+            for i, piece in enumerate(pieces):
                 if i and reply.pause:
                     time.sleep(reply.pause)
                 conn.sendall(piece)

@@ -125,6 +125,13 @@ class _Settings:
             return {"authorization": f"Bearer {self._auth_token.reveal()}"}
         return {}
 
+    def scrub(self, body: bytes) -> bytes:
+        """Remove our own credential from a response body before it can reach an exception message."""
+        for secret in (self._api_key, self._auth_token):
+            if secret is not None:
+                body = body.replace(secret.reveal().encode(), b"<redacted>")
+        return body
+
     def build(self, http: httpx.Client | httpx.AsyncClient, call: _Call) -> httpx.Request:
         headers = {"accept": "application/json", "anthropic-version": self.api_version}
         if self.betas:
@@ -330,7 +337,7 @@ class Client:
                 time.sleep(delay)
                 retries_taken += 1
                 continue
-            raise _error_from(response, body)
+            raise _error_from(response, self._settings.scrub(body))
 
     def _json(self, call: _Call) -> Any:
         return self._send(call).json()
@@ -571,7 +578,7 @@ class AsyncClient:
                 await asyncio.sleep(retry_delay(retries_taken, response.headers))
                 retries_taken += 1
                 continue
-            raise _error_from(response, body)
+            raise _error_from(response, self._settings.scrub(body))
 
     async def _json(self, call: _Call) -> Any:
         return (await self._send(call)).json()
