@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import shlex
 
+from workbench.export._literals import JSON, literal
 from workbench.export._media import Blob
 from workbench.export._program import DEFAULT_BASE_URL, Program
 
@@ -26,7 +26,7 @@ def _heredoc_body(program: Program) -> tuple[str, bool]:
     body = dict(program.request)
     if program.stream:
         body["stream"] = True
-    text = json.dumps(body, indent=2, ensure_ascii=False)
+    text = literal(body, JSON)
     if not placeholders:
         return text, False
     # An unquoted heredoc expands $, ` and \ : escape the JSON's own before inserting the variables.

@@ -1,4 +1,4 @@
-"""JSON values as readable source literals: Python dicts and TypeScript objects.
+"""JSON values as readable source literals: Python dicts, TypeScript objects, compact JSON.
 
 Layout follows black / prettier: a container stays on one line when it fits, otherwise one item per
 line with a trailing comma. Multi-line strings become triple-quoted strings (Python) or template
@@ -59,6 +59,7 @@ class Dialect:
     indent: str
     unquoted_keys: bool
     width: int
+    trailing_comma: bool = True
 
     def key(self, name: str) -> str:
         if self.unquoted_keys and _IDENTIFIER.match(name):
@@ -68,6 +69,10 @@ class Dialect:
 
 PYTHON = Dialect(_python_string, "True", "False", "None", "    ", unquoted_keys=False, width=88)
 TYPESCRIPT = Dialect(_typescript_string, "true", "false", "null", "  ", unquoted_keys=True, width=100)
+JSON = Dialect(
+    lambda text: json.dumps(text, ensure_ascii=False), "true", "false", "null", "  ",
+    unquoted_keys=False, width=100, trailing_comma=False,
+)  # fmt: skip
 
 
 def _scalar(value: object, dialect: Dialect) -> str:
@@ -98,7 +103,7 @@ def _one_line(value: object, dialect: Dialect) -> str | None:
         if not items:
             return "{}"
         inner = ", ".join(items)
-        return f"{{ {inner} }}" if dialect is TYPESCRIPT else f"{{{inner}}}"
+        return f"{{ {inner} }}" if dialect.unquoted_keys else f"{{{inner}}}"
     if isinstance(value, list):
         items = [_one_line(item, dialect) for item in value]
         if any(item is None for item in items):
@@ -125,6 +130,8 @@ def literal(value: object, dialect: Dialect, *, indent: int = 0, reserved: int =
     else:
         lines = [f"{pad}{literal(item, dialect, indent=indent + 1, reserved=1)}," for item in value]
         open_, close = "[", "]"
+    if not dialect.trailing_comma:
+        lines[-1] = lines[-1][:-1]
     return "\n".join([open_, *lines, dialect.indent * indent + close])
 
 

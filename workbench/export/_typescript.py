@@ -21,7 +21,7 @@ def _upload(blob: Blob) -> str:
         f"new File([fs.readFileSync({_string(blob.path)})], {_string(blob.filename)}, "
         f"{{ type: {_string(blob.media_type)} }})"
     )
-    return f"const {_variable(blob)} = await client.files.upload({{ file: {file} }});"
+    return f"const {_variable(blob)} = await client.files.upload({{\n  file: {file},\n}});"
 
 
 def typescript_context(program: Program) -> dict:
