@@ -43,6 +43,7 @@ stop_reason=...)` and read what was sent in `engine.received` (credentials redac
 Token counts come from the documented approximation in `workbench.simulator.tokens`.
 """
 
+from workbench.simulator.clock import ManualClock
 from workbench.simulator.engine import Drop, Engine, Pause, ReceivedRequest, SimRequest, SimResponse
 from workbench.simulator.options import SimulatorOptions
 from workbench.simulator.server import SimulatorServer
@@ -50,6 +51,7 @@ from workbench.simulator.transport import SimulatorTransport
 
 __all__ = [
     "Engine",
+    "ManualClock",
     "SimulatorOptions",
     "SimulatorTransport",
     "SimulatorServer",
