@@ -225,3 +225,15 @@ def test_cells_without_template_syntax_skip_jinja():
 def test_raw_blocks_keep_template_syntax_literal():
     spec = spec_for("{% raw %}{{ not_a_variable }}{% endraw %}")
     assert spec.request["messages"][0]["content"] == "{{ not_a_variable }}"
+
+
+def test_filters_applied_to_helper_output():
+    spec = spec_for("{% filter upper %}look: {{ image('tiny.png') }}{% endfilter %}")
+    assert [b["type"] for b in user_blocks(spec)] == ["text", "image"]
+    with pytest.raises(PromptError, match="a template filter changed the output of image"):
+        spec_for("{{ image('tiny.png') | replace(':', '-') }}")
+
+
+def test_private_use_characters_in_text_are_kept():
+    text = "icons \ue000\ue001 stay"
+    assert spec_for("{{ t }}", {"t": text}).request["messages"][0]["content"] == text

@@ -14,7 +14,8 @@ from typing import Any, Mapping
 
 PRICES_AS_OF = dt.date(2026, 11, 22)
 SOURCES = (
-    "platform.claude.com/docs/en/about-claude/pricing and the model overview pages (Opus, Sonnet 4.x, Fable, Haiku 4.5);"
+    "platform.claude.com/docs/en/about-claude/pricing and the model overview pages"
+    " (Opus, Sonnet 4.x, Fable, Haiku 4.5);"
     " third-party release notes for Sonnet 5.5 and Haiku 5.5 rates"
 )
 BATCH_DISCOUNT = 0.5  # the Batch API halves every token price; cache multipliers stack on top

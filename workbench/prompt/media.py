@@ -257,7 +257,9 @@ def _document_bytes(data: bytes, kind: str, path: str | None, origin: str) -> Me
     media_type = sniff(data)
     if media_type == "application/pdf":
         if _base64_len(len(data)) > MAX_PDF_BASE64:
-            raise PromptError(f"PDF too large: {len(data) / 1048576:.1f} MB (the API limit is 32 MB per request): {origin}")
+            raise PromptError(
+                f"PDF too large: {len(data) / 1048576:.1f} MB (the API limit is 32 MB per request): {origin}"
+            )
         block = {
             "type": "document",
             "source": {"type": "base64", "media_type": media_type, "data": base64.b64encode(data).decode("ascii")},

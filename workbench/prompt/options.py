@@ -18,6 +18,7 @@ Thinking = Union[None, Literal["off", "adaptive"], int]
 class PromptOptions:
     """Settings for one request; `compose()` checks them and turns them into a Messages API body.
 
+    system: a system prompt (literal text, not templated), placed before the cell's `%system` sections.
     thinking: None (not sent), "off" (`disabled`), "adaptive", or a token budget (`enabled`, >= 1024).
     cache: a shortcut for cache breakpoints: "system", "tools", or "all" (system, tools and the last
         user block), each with `cache_ttl`; `{{ cache() }}` in the cell places breakpoints by hand.

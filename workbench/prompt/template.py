@@ -43,7 +43,7 @@ Token = Union[str, Section, Media, CacheMark]
 def render(cell_text: str, namespace: Mapping[str, Any], *, base_dir: Any = None) -> list[Token]:
     """Cell text -> text, Section, Media and CacheMark tokens, in order."""
     # A per-render nonce keeps sentinels unforgeable by text that comes from variables or included files.
-    nonce = secrets.token_hex(6)
+    nonce = str(secrets.randbelow(10**12)).zfill(12)  # digits survive case-changing filters
     items: list[Section | Media | CacheMark] = []
 
     def emit(item: Section | Media | CacheMark) -> str:
@@ -63,6 +63,10 @@ def render(cell_text: str, namespace: Mapping[str, Any], *, base_dir: Any = None
     for index, piece in enumerate(re.split(f"\ue000{nonce}:(\\d+)\ue001", source)):
         if index % 2:
             tokens.append(items[int(piece)])
+        elif nonce in piece:
+            raise PromptError(
+                "a template filter changed the output of image(), document() or cache(); call them outside filters"
+            )
         elif piece:
             tokens.append(piece)
     return tokens
