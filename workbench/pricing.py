@@ -52,7 +52,7 @@ def _price(model: str, input: float, output: float, cache_read: float, **extra: 
     return ModelPrice(model, float(input), float(output), input * 1.25, input * 2.0, float(cache_read), **extra)
 
 
-# (model, effective from) -> price; the newest entry not after the call's date applies.
+# model -> [(effective from, price)], oldest first; the newest entry not after the call's date applies.
 _TABLE: dict[str, list[tuple[dt.date, ModelPrice]]] = {}
 
 
