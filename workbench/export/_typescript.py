@@ -39,6 +39,8 @@ def typescript_context(program: Program) -> dict:
         options["baseURL"] = Expr(f"process.env.ANTHROPIC_BASE_URL ?? {_string(program.base_url)}")
     if program.api_version != SDK_API_VERSION:
         options["defaultHeaders"] = {"anthropic-version": program.api_version}
+    if program.needs_timeout:
+        options["timeout"] = Expr(f"{LONG_REQUEST_TIMEOUT_SECONDS} * 1000")
 
     known, extra = program.sdk_split()
     members = object_members(known, TYPESCRIPT)
@@ -58,8 +60,6 @@ def typescript_context(program: Program) -> dict:
         "media_lines": reads + uploads,
         "method": f"{messages}.{'stream' if program.stream else 'create'}",
         "members": members,
-        "request_options": (
-            f"{{ timeout: {LONG_REQUEST_TIMEOUT_SECONDS} * 1000 }}" if program.needs_timeout else None
-        ),
+        "needs_timeout": program.needs_timeout,
         "stream": program.stream,
     }
