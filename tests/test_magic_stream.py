@@ -83,6 +83,7 @@ def test_dry_run_sends_no_message(kernel: Any, simulator: Any) -> None:
     assert len(message_posts(simulator)) == before
     plain = execution.final_bundle()["data"]["text/plain"]
     assert "dry run: nothing sent" in plain and '"How many moons has Mars?"' in plain
+    assert '"system": "Be brief."' in plain  # quotes on the magic line are shell-like
     assert "input tokens (count_tokens)" in plain and "at most $" in plain
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.core.magic_arguments import argument, magic_arguments
 from traitlets import Bool, Enum, Int, Unicode
 
 from workbench.pipeline import REPLAY_POLICIES
@@ -181,10 +181,12 @@ class Claude(Magics):
         The Run (text, message, usage, cost, timings, status) is stored in `_` and in --out.
         """
         recording, notebook = self._recording(line, cell)
+        # IPython's own splitting keeps quotes inside values (-s 'Be brief.' would send the quotes): use shlex.
         try:
-            args = parse_argstring(self.claude, line)
-        except ValueError as exc:  # shlex: unbalanced quotes
+            words = shlex.split(line)
+        except ValueError as exc:
             raise UsageError(f"cannot parse the magic line: {exc}") from None
+        args = self.claude.parser.parse_args(words)  # raises UsageError on a bad option
         spec = self._compose(args, cell, notebook)
         if args.dry_run:
             self._dry_run(spec)
