@@ -234,3 +234,28 @@ def test_workbench_export_prints_or_writes_the_code_of_a_saved_run(recorded, tmp
     assert target.read_text().startswith("IMAGE=")
     with pytest.raises(ValueError, match="no such notebook"):
         _cli("export", str(tmp_path / "missing.ipynb"), "last")
+
+
+def test_media_variables_never_shadow_the_program_or_a_keyword():
+    request = {"model": "m", "max_tokens": 5, "messages": [{"role": "user", "content": [image(RED)]}]}
+    for path, lang, expected in [
+        ("client", "python", 'client_2 = base64.b64encode(Path("client").read_bytes())'),
+        ("class", "httpx", 'class_2 = base64.b64encode(Path("class").read_bytes())'),
+        ("new", "typescript", "const new2 = fs.readFileSync('new', 'base64');"),
+    ]:
+        # Media maps are keyed by the bare sha256 hex (PromptSpec) or by a ledger ref ("sha256:<hex>").
+        for key in (sha(RED), "sha256:" + sha(RED)):
+            assert expected in to_code(request, lang=lang, media={key: {"path": path}}, media_mode="path")
+
+
+def test_a_run_sent_to_another_endpoint_exports_it_as_the_fallback_url():
+    from types import SimpleNamespace
+
+    run = SimpleNamespace(
+        request={"model": "m", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]},
+        api_version="2026-10-21", betas=[], backend="http://llm-gateway.internal:8080", notebook_path=None,
+    )  # fmt: skip
+    assert 'base_url=os.environ.get("ANTHROPIC_BASE_URL", "http://llm-gateway.internal:8080")' in run_to_code(
+        run, "python"
+    )
+    assert "Anthropic()" in run_to_code(SimpleNamespace(**{**vars(run), "backend": "simulator"}), "python")

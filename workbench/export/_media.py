@@ -11,6 +11,7 @@ import base64
 import binascii
 import copy
 import hashlib
+import keyword
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -18,6 +19,14 @@ from dataclasses import dataclass
 from pathlib import PurePath, PurePosixPath
 
 MEDIA_MODES = ("inline", "path", "file_id")
+# Names the programs already use (or cannot use); a file called `client` must not shadow the client.
+_TAKEN_NAMES = frozenset(keyword.kwlist) | {
+    "anthropic", "base64", "base_url", "block", "body", "client", "event", "fs", "headers", "httpx",
+    "json", "line", "message", "os", "response", "stream", "text",
+    # JavaScript reserved words and globals the TypeScript program uses
+    "case", "catch", "const", "default", "delete", "do", "enum", "export", "extends", "function", "let",
+    "new", "process", "static", "super", "switch", "this", "throw", "typeof", "var", "void",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -97,11 +106,12 @@ def extract(
     request = copy.deepcopy(request)
     blobs: dict[str, Blob] = {}
     sources: list[tuple[dict, Blob]] = []
-    used_names: set[str] = set()
+    used_names = set(_TAKEN_NAMES)
     for source, kind in _base64_sources(request):
         key = _digest(source["data"])
         if key not in blobs:
-            blobs[key] = _blob(source, kind, (media or {}).get(key), mode, media_root, used_names)
+            ref = (media or {}).get(key) or (media or {}).get(f"sha256:{key}")
+            blobs[key] = _blob(source, kind, ref, mode, media_root, used_names)
         sources.append((source, blobs[key]))
     return request, list(blobs.values()), sources
 
