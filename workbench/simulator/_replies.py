@@ -359,7 +359,9 @@ def compose_reply(
     messages = body.get("messages") or []
     turn, prefill = _last_turn(messages)
     thinking_on = thinking_enabled(body, model)
-    rng = random.Random(f"{seed}:{json.dumps(body, sort_keys=True, default=str)}")
+    # Seeded by what was asked, not by limits, so a shorter max_tokens cuts the same reply short.
+    asked = {key: body.get(key) for key in ("model", "system", "messages", "tools")}
+    rng = random.Random(f"{seed}:{json.dumps(asked, sort_keys=True, default=str)}")
 
     blocks: list[dict[str, Any]] = []
     natural_stop = "end_turn"
