@@ -100,7 +100,8 @@ class _Bucket:
         self.updated = now
 
     def wait_for(self, amount: float) -> float:
-        amount = min(amount, self.capacity)
+        if amount > self.capacity:
+            return 60.0  # larger than the whole budget: never fits; say "a minute", as the API does
         return 0.0 if self.level >= amount else (amount - self.level) * 60 / self.capacity
 
     def reset_at(self, now: float) -> str:
