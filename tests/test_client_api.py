@@ -414,3 +414,19 @@ def test_async_retries_and_errors(monkeypatch):
     with Loopback(replies) as server:
         assert asyncio.run(scenario(server.url)).text == "after retry"
     assert len(server.requests) == 3
+
+
+def test_array_query_params_use_brackets():
+    with Loopback([json_reply(200, {"data": [], "has_more": False, "first_id": None, "last_id": None})]) as server:
+        assert list(Client("k", base_url=server.url).models.list(lifecycle=["active", "retired"])) == []
+    assert server.requests[0].path == "/v1/models?lifecycle%5B%5D=active&lifecycle%5B%5D=retired"
+
+
+def test_long_non_streaming_request_needs_streaming_or_a_timeout():
+    with Loopback([json_reply(200, message_json()), json_reply(200, message_json())]) as server:
+        client = Client("k", base_url=server.url)
+        with pytest.raises(RequestValidationError, match="^max_tokens: above 21,333"):
+            client.messages.create(**{**PARAMS, "max_tokens": 21_334})
+        client.messages.create(**{**PARAMS, "max_tokens": 21_333})
+        client.messages.create(**{**PARAMS, "max_tokens": 64_000}, timeout=1200)
+    assert len(server.requests) == 2

@@ -152,7 +152,8 @@ class _Settings:
         )
 
     def describe(self, cls: str) -> str:
-        return f"{cls}(backend={self.backend!r}, api_version={self.api_version!r}, base_url={self.base_url!r})"
+        where = "" if self.simulated else f", base_url={self.base_url!r}"
+        return f"{cls}(backend={self.backend!r}, api_version={self.api_version!r}{where})"
 
 
 def _split_options(params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -171,14 +172,27 @@ def _apply_options(call: _Call, options: dict[str, Any]) -> _Call:
     return call
 
 
-def _messages_call(params: dict[str, Any], api_version: str, *, stream: bool) -> _Call:
+# Like the official SDK: without streaming, a reply this long may outlast the default 10-minute timeout.
+NONSTREAMING_MAX_TOKENS = 21_333
+
+
+def _messages_call(params: dict[str, Any], settings: _Settings, *, stream: bool) -> _Call:
     from .types import validate_request
 
     params, options = _split_options(dict(params))
     params.pop("stream", None)
-    body = validate_request(params, api_version)
+    body = validate_request(params, settings.api_version)
     if stream:
         body["stream"] = True
+    elif (
+        body["max_tokens"] > NONSTREAMING_MAX_TOKENS
+        and options.get("timeout") is None
+        and settings.timeout is DEFAULT_TIMEOUT
+    ):
+        raise RequestValidationError(
+            f"max_tokens: above {NONSTREAMING_MAX_TOKENS:,} a reply may take longer than 10 minutes;"
+            " use messages.stream(...) or pass timeout="
+        )
     return _apply_options(_Call("POST", "/v1/messages", json=body), options)
 
 
@@ -204,7 +218,12 @@ def _upload_call(file: str | os.PathLike[str] | bytes, filename: str | None, mim
 
 
 def _page_params(limit: int | None, extra: Mapping[str, Any]) -> dict[str, Any]:
-    params = {key: value for key, value in extra.items() if value is not None}
+    # Array query params go out with brackets, as the API expects: lifecycle[]=active&lifecycle[]=retired
+    params = {
+        (f"{key}[]" if isinstance(value, (list, tuple)) else key): (list(value) if isinstance(value, tuple) else value)
+        for key, value in extra.items()
+        if value is not None
+    }
     if limit is not None:
         params["limit"] = limit
     return params
@@ -362,8 +381,7 @@ class Messages:
 
         if params.get("stream"):
             raise RequestValidationError("stream: use messages.stream(...) for streaming")
-        settings = self._client._settings
-        call = _messages_call(params, settings.api_version, stream=False)
+        call = _messages_call(params, self._client._settings, stream=False)
         timings = Timings(time.monotonic())
         response = self._client._send(call, timings=timings)
         message = Message.model_validate(response.json())
@@ -374,7 +392,7 @@ class Messages:
 
     def stream(self, **params: Any) -> MessageStream:
         """POST /v1/messages with `stream: true`. Use as `with client.messages.stream(...) as stream:`."""
-        call = _messages_call(params, self._client._settings.api_version, stream=True)
+        call = _messages_call(params, self._client._settings, stream=True)
         timings = Timings(time.monotonic())
         return MessageStream(lambda: self._client._send(call, stream=True, timings=timings), timings)
 
@@ -602,7 +620,7 @@ class AsyncMessages:
 
         if params.get("stream"):
             raise RequestValidationError("stream: use messages.stream(...) for streaming")
-        call = _messages_call(params, self._client._settings.api_version, stream=False)
+        call = _messages_call(params, self._client._settings, stream=False)
         timings = Timings(time.monotonic())
         response = await self._client._send(call, timings=timings)
         message = Message.model_validate(response.json())
@@ -613,7 +631,7 @@ class AsyncMessages:
 
     def stream(self, **params: Any) -> AsyncMessageStream:
         """Use as `async with client.messages.stream(...) as stream:`."""
-        call = _messages_call(params, self._client._settings.api_version, stream=True)
+        call = _messages_call(params, self._client._settings, stream=True)
         timings = Timings(time.monotonic())
         return AsyncMessageStream(lambda: self._client._send(call, stream=True, timings=timings), timings)
 

@@ -228,7 +228,6 @@ class _StreamCore:
         self._accumulator = MessageAccumulator()
         self._decoder = SSEDecoder()
         self._final: Message | None = None
-        self._done = False
 
     @property
     def request_id(self) -> str | None:
@@ -359,7 +358,6 @@ class MessageStream(_StreamCore):
                         yield item
             except httpx.TransportError as exc:
                 raise _stream_failure(exc) from None
-            self._done = True
         finally:
             self.timings.finished = time.monotonic()
             self.response.close()
@@ -438,7 +436,6 @@ class AsyncMessageStream(_StreamCore):
                         yield item
             except httpx.TransportError as exc:
                 raise _stream_failure(exc) from None
-            self._done = True
         finally:
             self.timings.finished = time.monotonic()
             await self.response.aclose()
