@@ -37,17 +37,24 @@ def _python_string(text: str) -> str:
         if body.endswith('"'):
             body = body[:-1] + '\\"'
         return f'"""{body}"""'
-    return f'"{_json_escaped(text)}"'
+    return _quoted(text, prefer='"')
+
+
+def _quoted(text: str, *, prefer: str) -> str:
+    """A one-line literal in the preferred quote, or the other one when that needs fewer escapes (black, prettier)."""
+    other = "'" if prefer == '"' else '"'
+    quote = other if text.count(prefer) > text.count(other) else prefer
+    escaped = _json_escaped(text)  # JSON escapes are valid in Python and JavaScript literals alike
+    if quote == "'":
+        escaped = escaped.replace('\\"', '"').replace("'", "\\'")
+    return f"{quote}{escaped}{quote}"
 
 
 def _typescript_string(text: str) -> str:
     if _reads_as_block(text):
         body = text.replace("\\", "\\\\").replace("`", "\\`").replace("${", "\\${")
         return f"`{body}`"
-    escaped = _json_escaped(text)
-    if "'" in text and '"' not in text:  # prettier's choice: the quote that needs no escaping
-        return f'"{escaped}"'
-    return "'" + escaped.replace('\\"', '"').replace("'", "\\'") + "'"
+    return _quoted(text, prefer="'")
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ MEDIA_MODES = ("inline", "path", "file_id")
 # Names the programs already use (or cannot use); a file called `client` must not shadow the client.
 _TAKEN_NAMES = frozenset(keyword.kwlist) | {
     "anthropic", "base64", "base_url", "block", "body", "client", "event", "fs", "headers", "httpx",
-    "json", "line", "message", "os", "response", "stream", "text",
+    "delta", "json", "line", "message", "os", "response", "stream", "text", "upload",
     # JavaScript reserved words and globals the TypeScript program uses
     "case", "catch", "const", "default", "delete", "do", "enum", "export", "extends", "function", "let",
     "new", "process", "static", "super", "switch", "this", "throw", "typeof", "var", "void",

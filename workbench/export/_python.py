@@ -48,7 +48,7 @@ def sdk_context(program: Program) -> dict:
     if program.api_version != SDK_API_VERSION:
         client_args["default_headers"] = {"anthropic-version": program.api_version}
     one_line = ", ".join(f"{name}={literal(value, PYTHON)}" for name, value in client_args.items())
-    if len(one_line) > 60:
+    if len("client = anthropic.Anthropic()") + len(one_line) > PYTHON.width:
         one_line = "\n" + keyword_arguments(client_args, PYTHON) + "\n"
 
     known, extra = program.sdk_split()
@@ -78,13 +78,13 @@ def sdk_context(program: Program) -> dict:
 
 
 def _httpx_upload(blob: Blob) -> str:
-    files = {"file": Expr(f"({_string(blob.filename)}, Path({_string(blob.path)}).read_bytes(), {_string(blob.media_type)})")}
+    file = Expr(f"({_string(blob.filename)}, Path({_string(blob.path)}).read_bytes(), {_string(blob.media_type)})")
     return (
-        f"{blob.name} = httpx.post(\n"
-        f'    f"{{base_url}}/v1/files",\n'
-        f"    headers=headers,\n"
-        f"    files={literal(files, PYTHON, indent=1, reserved=7)},\n"
-        f').raise_for_status().json()["id"]'
+        "upload = client.post(\n"
+        '    "/v1/files",\n'
+        f"    files={literal({'file': file}, PYTHON, indent=1, reserved=7)},\n"
+        ")\n"
+        f'{blob.name} = upload.raise_for_status().json()["id"]'
     )
 
 
@@ -109,7 +109,7 @@ def httpx_context(program: Program) -> dict:
         "stdlib_imports": _imports(imports),
         "inline_blobs": inline,
         "base_url": _string(program.base_url or DEFAULT_BASE_URL),
-        "headers": literal(headers, PYTHON, reserved=len("headers = ")),
+        "headers": literal(headers, PYTHON, indent=1, reserved=len("headers=,")),
         "media_lines": reads + uploads,
         "body": literal(body, PYTHON, reserved=len("body = ")),
         "stream": program.stream,
