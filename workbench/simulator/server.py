@@ -169,6 +169,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--"]:  # `workbench simulate -- --port 0` hands the separator through
+        argv = argv[1:]
     args = _parser().parse_args(argv)
     options = dict(
         first_byte_delay=args.first_byte_delay,
