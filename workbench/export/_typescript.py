@@ -16,6 +16,11 @@ def _string(text: str) -> str:
     return literal(text, TYPESCRIPT)
 
 
+def _constant(name: str, value: str) -> str:
+    line = f"const {name} = {value};"
+    return line if len(line) <= TYPESCRIPT.width else f"const {name} =\n  {value};"
+
+
 def _upload(blob: Blob) -> str:
     file = (
         f"new File([fs.readFileSync({_string(blob.path)})], {_string(blob.filename)}, "
@@ -25,7 +30,7 @@ def _upload(blob: Blob) -> str:
 
 
 def typescript_context(program: Program) -> dict:
-    inline = [f"const {_variable(b)} = {_string(b.data)};" for b in program.blobs if b.source == "inline"]
+    inline = [_constant(_variable(b), _string(b.data)) for b in program.blobs if b.source == "inline"]
     reads = [
         f"const {_variable(b)} = fs.readFileSync({_string(b.path)}, 'base64');"
         for b in program.blobs
