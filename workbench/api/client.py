@@ -21,6 +21,7 @@ import httpx
 from .errors import APIConnectionError, APIStatusError, APITimeoutError, RequestValidationError, status_error
 from .retry import retry_delay, should_retry
 from .streaming import AsyncMessageStream, MessageStream, Timings
+from .versions import DEFAULT_API_VERSION, check_api_version
 
 if TYPE_CHECKING:
     from .types import (
@@ -96,10 +97,7 @@ class _Settings:
         max_retries: int,
         default_headers: Mapping[str, str] | None,
     ) -> None:
-        from .types import API_VERSIONS
-
-        if api_version not in API_VERSIONS:
-            raise RequestValidationError(f"api_version: expected one of {', '.join(API_VERSIONS)}, got {api_version!r}")
+        check_api_version(api_version)
         if api_key is None and auth_token is None:
             api_key, auth_token = _env("ANTHROPIC_API_KEY"), _env("ANTHROPIC_AUTH_TOKEN")
         base_url = base_url or _env("ANTHROPIC_BASE_URL")
@@ -274,7 +272,7 @@ class Client:
         *,
         auth_token: str | None = None,
         base_url: str | None = None,
-        api_version: str = "2023-06-01",
+        api_version: str = DEFAULT_API_VERSION,
         betas: Iterable[str] = (),
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
@@ -288,7 +286,8 @@ class Client:
             from workbench.simulator import SimulatorTransport
 
             transport = SimulatorTransport()
-        self._http = httpx.Client(base_url=self._settings.base_url, transport=transport, timeout=self._settings.timeout)
+        self._transport = transport
+        self._http_client: httpx.Client | None = None
         self.messages = Messages(self)
         self.models = Models(self)
         self.files = Files(self)
@@ -301,8 +300,18 @@ class Client:
     def __repr__(self) -> str:
         return self._settings.describe(type(self).__name__)
 
+    @property
+    def _http(self) -> httpx.Client:
+        # Made on first use: creating one loads the TLS trust store, tens of milliseconds.
+        if self._http_client is None:
+            self._http_client = httpx.Client(
+                base_url=self._settings.base_url, transport=self._transport, timeout=self._settings.timeout
+            )
+        return self._http_client
+
     def close(self) -> None:
-        self._http.close()
+        if self._http_client is not None:
+            self._http_client.close()
 
     def __enter__(self) -> Client:
         return self
@@ -517,7 +526,7 @@ class AsyncClient:
         *,
         auth_token: str | None = None,
         base_url: str | None = None,
-        api_version: str = "2023-06-01",
+        api_version: str = DEFAULT_API_VERSION,
         betas: Iterable[str] = (),
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
@@ -531,9 +540,8 @@ class AsyncClient:
             from workbench.simulator import SimulatorTransport
 
             transport = SimulatorTransport()
-        self._http = httpx.AsyncClient(
-            base_url=self._settings.base_url, transport=transport, timeout=self._settings.timeout
-        )
+        self._transport = transport
+        self._http_client: httpx.AsyncClient | None = None
         self.messages = AsyncMessages(self)
         self.models = AsyncModels(self)
         self.files = AsyncFiles(self)
@@ -544,8 +552,17 @@ class AsyncClient:
     base_url = Client.base_url
     __repr__ = Client.__repr__
 
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        if self._http_client is None:
+            self._http_client = httpx.AsyncClient(
+                base_url=self._settings.base_url, transport=self._transport, timeout=self._settings.timeout
+            )
+        return self._http_client
+
     async def close(self) -> None:
-        await self._http.aclose()
+        if self._http_client is not None:
+            await self._http_client.aclose()
 
     async def __aenter__(self) -> AsyncClient:
         return self

@@ -16,8 +16,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, ValidationError
 
 from .errors import RequestValidationError
-
-API_VERSIONS = ("2023-06-01", "2026-10-21")
+from .versions import API_VERSIONS, DEFAULT_API_VERSION, check_api_version
 JSON = Any
 
 
@@ -830,13 +829,14 @@ _SAMPLING_PARAMS = ("temperature", "top_p", "top_k")
 MAX_CACHE_BREAKPOINTS = 4
 
 
-def validate_request(body: dict[str, Any], api_version: str = "2023-06-01", *, count_tokens: bool = False) -> dict[str, Any]:
+def validate_request(
+    body: dict[str, Any], api_version: str = DEFAULT_API_VERSION, *, count_tokens: bool = False
+) -> dict[str, Any]:
     """Check a Messages request body against `api_version`; return the normalized JSON body (unset fields omitted).
 
     Raises `RequestValidationError` with one line such as `temperature: not accepted by API version 2026-10-21`.
     """
-    if api_version not in API_VERSIONS:
-        raise RequestValidationError(f"api_version: expected one of {', '.join(API_VERSIONS)}, got {api_version!r}")
+    check_api_version(api_version)
     if api_version != "2023-06-01":
         for name in _SAMPLING_PARAMS:
             if name in body:
