@@ -4,14 +4,13 @@
 - `kernel_env` (session): the environment for kernels that must use that simulator (ANTHROPIC_BASE_URL,
   a test key, and a private WORKBENCH_HOME so journals land in a temp dir).
 - `Kernel`: a real ipykernel driven with jupyter_client; `kernel.run(code)` returns the execute reply and every
-  iopub message of that execution (with its approximate wire size), so tests can count display updates.
+  iopub message of that execution, so tests can count display updates.
 - `run_notebook(cells, env=..., directory=...)`: build an nbformat 4.5 notebook and execute it with nbclient.
 Kernels take a second or two to start: share them (module or session scope).
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -40,12 +39,6 @@ def simulator_env(server: Any, home: Path) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def kernel_env(simulator: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return simulator_env(simulator, tmp_path_factory.mktemp("workbench-home"))
-
-
-def wire_size(message: dict[str, Any]) -> int:
-    """Bytes of a Jupyter message on the wire (its four JSON frames plus the signature and delimiter)."""
-    frames = (message["header"], message["parent_header"], message["metadata"], message["content"])
-    return sum(len(json.dumps(frame, default=str).encode()) for frame in frames) + 64 + len(b"<IDS|MSG>")
 
 
 @dataclass
@@ -82,10 +75,6 @@ class Execution:
         finals = [c for c in self.outputs if "text/plain" in c["data"]]
         assert finals, f"no final output; stderr: {self.stderr!r}"
         return finals[-1]
-
-    @property
-    def wire_bytes(self) -> int:
-        return sum(wire_size(m) for m in self.messages)
 
 
 class Kernel:
