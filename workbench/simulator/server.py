@@ -30,6 +30,8 @@ __all__ = ["SimulatorServer", "main"]
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # one small write per SSE event: with Nagle's algorithm each would wait for the previous ACK
+    disable_nagle_algorithm = True
     server: _HTTPServer
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -93,6 +95,8 @@ class _Handler(BaseHTTPRequestHandler):
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # many clients connect at once (concurrent streams, parallel tests); the default backlog of 5 resets them
+    request_queue_size = 256
     engine: Engine
 
     def handle_error(self, request: Any, client_address: Any) -> None:
