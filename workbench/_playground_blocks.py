@@ -163,7 +163,7 @@ class Turn:
         self.up, self.down, self.delete = buttons
         adders = []
         for kind, label in (("text", "+ text"), ("image", "+ image"), ("pdf", "+ PDF")):
-            button = widgets.Button(description=label, layout=widgets.Layout(width="72px"))
+            button = widgets.Button(description=label, layout=widgets.Layout(width="84px"))
             button.add_class(f"wb-add-{kind}")
             button.on_click(lambda _, kind=kind: self.add_block(kind))
             adders.append(button)

@@ -43,8 +43,9 @@ def capability(info: Mapping[str, Any] | None, *path: str) -> bool | None:
     return node if isinstance(node, bool) else None
 
 
-def _labelled(label: str, widget: widgets.Widget, error: widgets.HTML | None = None) -> widgets.Box:
-    caption = widgets.Label(label, layout=widgets.Layout(width="110px"))
+def _labelled(label: str, widget: widgets.Widget, error: widgets.HTML | None = None,
+              width: str = "110px") -> widgets.Box:
+    caption = widgets.Label(label, layout=widgets.Layout(width=width))
     caption.add_class("wb-caption")
     row = widgets.HBox([caption, widget], layout=widgets.Layout(align_items="center"))
     return widgets.VBox([row, error]) if error is not None else row
@@ -131,7 +132,8 @@ class Editor:
         self.tools_json.observe(lambda _: self._tool_choices(), names="value")
 
         self.sampling = widgets.HBox([
-            _labelled("temperature", self.temperature), _labelled("top_p", self.top_p), _labelled("top_k", self.top_k),
+            _labelled("temperature", self.temperature), _labelled("top_p", self.top_p, width="48px"),
+            _labelled("top_k", self.top_k, width="48px"),
         ])
         self.sampling_box = widgets.VBox([self.sampling, error("sampling")])
         self.thinking_row = widgets.HBox([self.thinking, self.budget])
