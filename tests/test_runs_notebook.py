@@ -191,3 +191,28 @@ def test_open_check_tolerates_stale_runtime_files(tmp_path, monkeypatch):
     make_notebook(path, ["x"])
     assert open_in_jupyter(path) == []
     assert embed(path).runs == 0
+
+
+def test_readers_resume_the_journal_after_what_embed_already_holds(tmp_path):
+    path = tmp_path / "nb.ipynb"
+    (cell,) = make_notebook(path, ["%%claude\nA"])
+    ledger = Ledger(path, progress_interval=0)
+    done = record(ledger, cell, "one", "first")
+    open_run = ledger.start(request=request("two"), api_version="2023-06-01")
+    ledger.progress(open_run, "streaming")
+    embed(path, force=True)
+    mark = nbformat.read(path, as_version=4).metadata[METADATA_KEY]["journal"]
+    records = ledger.journal.path.read_bytes()
+    assert 0 < mark["offset"] < len(records)  # stops before the run still streaming
+    assert records[mark["offset"]:].startswith(b'{"event":"start"')
+
+    ledger.finish(open_run, response=message("second"))
+    later = record(ledger, cell, "three", "third")
+    runs = {r.run_id: r for r in read_saved_runs(path).runs}
+    assert runs[open_run.run_id].text == "second" and runs[open_run.run_id].request == request("two")
+    assert runs[done.run_id].text == "first" and runs[later.run_id].status == "ok"
+
+    # A journal that is not the one embedded (replaced, rewritten) is read from the start.
+    ledger.journal.path.write_bytes(b"\n" * len(records) + ledger.journal.path.read_bytes()[len(records):])
+    runs = {r.run_id: r for r in read_saved_runs(path).runs}
+    assert runs[later.run_id].request == request("three") and runs[done.run_id].text == "first"

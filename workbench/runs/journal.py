@@ -14,8 +14,9 @@ advisory lock so two kernels on one notebook interleave whole lines:
 - ``{"event": "start", "at": ..., "run": {...the whole Run...}}`` when the request is sent
 - ``{"event": "progress", "at": ..., "run_id": ..., "text_from": N, "text": "..."}`` while it
   streams: the text that arrived since offset N of the reply text
-- ``{"event": "finish", "at": ..., "run": {...the whole Run except the request...}}`` at the end,
-  whatever the outcome (ok, error, interrupted)
+- ``{"event": "finish", "at": ..., "run": {...}}`` at the end, whatever the outcome (ok, error,
+  interrupted): ``run_id`` and the fields that change after the start (status, response, text,
+  error, usage, cost, timings, stop_reason, model, finished_at)
 
 A reader folds the events per ``run_id``; a run with no ``finish`` keeps status "partial" and the
 text that arrived. A torn last line (the process died mid-write) is skipped.
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,13 @@ try:
     import fcntl
 except ImportError:  # Windows: appends of one write() are still whole lines in practice
     fcntl = None  # type: ignore[assignment]
+
+
+# Fields a finish record leaves out: they cannot change after the start record.
+_SET_AT_START = frozenset({
+    "request", "notebook_path", "cell_id", "name", "group", "version", "parent_id", "execution_count", "kernel_id",
+    "created_at", "backend", "api_version", "betas", "fingerprint", "replayed", "replayed_from", "schema_version",
+})
 
 
 def workbench_home() -> Path:
@@ -62,13 +70,13 @@ class Journal:
         self.blobs = BlobStore(self.path.parent / "blobs")
 
     def start(self, run: Run) -> None:
-        self._append({"event": "start", "at": now_iso(), "run": run.to_json()})
+        self._append({"event": "start", "at": now_iso(), "run": run.to_stored()})
 
     def progress(self, run_id: str, text_from: int, text: str) -> None:
         self._append({"event": "progress", "at": now_iso(), "run_id": run_id, "text_from": text_from, "text": text})
 
     def finish(self, run: Run) -> None:
-        self._append({"event": "finish", "at": now_iso(), "run": run.model_dump(mode="json", exclude={"request"})})
+        self._append({"event": "finish", "at": now_iso(), "run": run.to_stored(exclude=_SET_AT_START)})
 
     def _append(self, record: dict[str, Any]) -> None:
         line = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
@@ -83,11 +91,29 @@ class Journal:
         finally:
             os.close(fd)
 
-    def records(self) -> Iterator[dict[str, Any]]:
-        return read_records(self.path)
-
     def runs(self) -> list[Run]:
-        return fold_runs(self.records())
+        return [Run.from_stored(state) for state in self.states().values()]
+
+    def states(self, offset: int = 0) -> dict[str, dict[str, Any]]:
+        """Stored run data per run_id, folded from the records at and after byte ``offset``."""
+        return fold(record for _, record in read_records(self.path, offset))
+
+    def checkpoint(self) -> int:
+        """The byte offset before which every run is finished: what a reader may skip once embedded."""
+        try:
+            size = self.path.stat().st_size
+        except FileNotFoundError:
+            return 0
+        open_runs: dict[str, int] = {}
+        for position, record in read_records(self.path):
+            if position >= size:
+                break
+            run_id = (record.get("run") or {}).get("run_id", "")
+            if record.get("event") == "start":
+                open_runs[run_id] = position
+            elif record.get("event") == "finish":
+                open_runs.pop(run_id, None)
+        return min(open_runs.values(), default=size)
 
 
 def _heal_torn_tail(fd: int) -> None:
@@ -97,13 +123,17 @@ def _heal_torn_tail(fd: int) -> None:
         os.write(fd, b"\n")
 
 
-def read_records(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
+def read_records(path: str | os.PathLike[str], offset: int = 0) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(byte offset, record) for every whole line from ``offset`` on."""
     try:
         f = open(path, "rb")
     except FileNotFoundError:
         return
     with f:
+        f.seek(offset)
+        position = offset
         for raw in f:
+            start, position = position, position + len(raw)
             if not raw.strip():
                 continue
             try:
@@ -111,11 +141,11 @@ def read_records(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
             except ValueError:
                 continue  # a torn line: the writer died before finishing it
             if isinstance(record, dict):
-                yield record
+                yield start, record
 
 
-def fold_runs(records: Iterator[dict[str, Any]]) -> list[Run]:
-    """Runs in start order, each with its latest known state."""
+def fold(records: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The latest stored data of each run, in start order."""
     states: dict[str, dict[str, Any]] = {}
     for record in records:
         event = record.get("event")
@@ -133,4 +163,7 @@ def fold_runs(records: Iterator[dict[str, Any]]) -> list[Run]:
             run = record.get("run") or {}
             state = states.setdefault(run.get("run_id", ""), {})
             state.update(run)
-    return [Run.model_validate(state) for run_id, state in states.items() if run_id]
+            if "text" not in run:
+                state.pop("text", None)  # the response holds it
+    states.pop("", None)
+    return states

@@ -27,7 +27,7 @@ from typing import Any
 from .blobs import BlobSource, canonicalize_request
 from .journal import Journal, journal_path_for
 from .locate import CellIdentity
-from .record import Run, Timings, fingerprint_of, now_iso
+from .record import Run, Timings, fingerprint_of, now_iso, reply_text
 
 _KEY_PATTERN = re.compile(r"sk-ant-[A-Za-z0-9_\-]+")
 _UNSET: Any = object()
@@ -57,6 +57,8 @@ class Ledger:
         self.progress_interval = progress_interval
         self._journal_runs: dict[str, Run] | None = None
         self._file_runs: dict[str, Run] = {}
+        self._merged: dict[str, Run] | None = None  # file runs overlaid with journal runs
+        self._groups: dict[str | None, list[Run]] = {}
         self._file_blobs: list[BlobSource] = []
         self._file_stamp: tuple[float, int] | None = None
         self._progress: dict[str, tuple[float, int]] = {}
@@ -122,7 +124,7 @@ class Ledger:
     def find_replay(self, fingerprint: str) -> Run | None:
         """The most recent ok run with this fingerprint and a recorded response, or None."""
         best: Run | None = None
-        for run in self.runs():
+        for run in self._index().values():
             if run.fingerprint == fingerprint and run.status == "ok" and run.response is not None:
                 if best is None or run.created_at >= best.created_at:
                     best = run
@@ -152,20 +154,18 @@ class Ledger:
 
     def runs(self) -> list[Run]:
         """Every known run (journal, then the notebook file's saved runs), oldest first."""
-        self._refresh_file()
-        merged = {**self._file_runs, **self._journal()}
-        return sorted(merged.values(), key=lambda r: r.created_at)
+        return sorted(self._index().values(), key=lambda r: r.created_at)
 
     def get(self, run_id: str) -> Run | None:
-        self._refresh_file()
-        return self._journal().get(run_id) or self._file_runs.get(run_id)
+        return self._index().get(run_id)
 
     def lineage(self, run: Run) -> list[Run]:
         """The runs of ``run``'s group up to and including it, oldest first."""
-        return [r for r in self.runs() if r.group == run.group and r.created_at <= run.created_at]
+        return [r for r in self.history(run.group) if r.created_at <= run.created_at]
 
-    def history(self, group: str) -> list[Run]:
-        return [r for r in self.runs() if r.group == group]
+    def history(self, group: str | None) -> list[Run]:
+        self._index()
+        return sorted(self._groups.get(group, []), key=lambda r: r.created_at)
 
     def blob_sources(self) -> list[BlobSource]:
         self._refresh_file()
@@ -184,7 +184,7 @@ class Ledger:
             raise ValueError("a run needs a request (a PromptSpec or request=...)")
         fingerprint = fingerprint or fingerprint_of(request, api_version, tuple(betas))
         group = group_key(name, cell, fingerprint)
-        earlier = [r for r in self.runs() if r.group == group]
+        earlier = self.history(group)
         same_prompt = [r.version for r in earlier if r.fingerprint == fingerprint]
         version = same_prompt[-1] if same_prompt else max((r.version for r in earlier), default=0) + 1
         return Run(
@@ -209,8 +209,24 @@ class Ledger:
             self._journal_runs = {run.run_id: run for run in self.journal.runs()}
         return self._journal_runs
 
+    def _index(self) -> dict[str, Run]:
+        self._refresh_file()
+        if self._merged is None:
+            self._merged = {**self._file_runs, **self._journal()}
+            self._groups = {}
+            for run in self._merged.values():
+                self._groups.setdefault(run.group, []).append(run)
+        return self._merged
+
     def _remember(self, run: Run) -> None:
         self._journal()[run.run_id] = run
+        index = self._index()
+        if run.run_id not in index:
+            self._groups.setdefault(run.group, []).append(run)
+        elif index[run.run_id] is not run:
+            group = self._groups.setdefault(run.group, [])
+            group[:] = [r for r in group if r.run_id != run.run_id] + [run]
+        index[run.run_id] = run
 
     def _refresh_file(self) -> None:
         if self.notebook_path is None:
@@ -226,12 +242,9 @@ class Ledger:
 
         saved = read_saved_runs(self.notebook_path, journal=False)
         self._file_runs = {run.run_id: run for run in saved.runs}
+        self._merged = None
         self._file_blobs = saved.blobs
         self._file_stamp = stamp
-
-
-def reply_text(message: dict[str, Any]) -> str:
-    return "".join(block.get("text", "") for block in message.get("content") or [] if block.get("type") == "text")
 
 
 def _as_json(response: Any) -> dict[str, Any] | None:

@@ -9,10 +9,15 @@ Three places carry runs in a saved notebook, all under the key ``"claude_workben
    earlier runs (at most ``LINEAGE_LIMIT``; ``lineage_total`` counts them all).
 2. **Cell metadata** (``workbench embed``): ``{"runs": [run, ...]}`` for every journaled run of
    that cell, each request replaced by ``{"$request": "<sha256>"}``.
-3. **Notebook metadata** (``workbench embed``): ``{"schema": 1, "index": [summary, ...],
-   "requests": {sha256: canonical request}, "blobs": {"sha256:<hex>": base64}, "runs": [...]}``
+3. **Notebook metadata** (``workbench embed``): ``{"schema": 1, "index": [{run_id, cell_id, name,
+   version, status, created_at, replayed}, ...], "requests": {sha256: canonical request},
+   "blobs": {"sha256:<hex>": base64}, "runs": [...], "journal": {"offset": N, "tail": sha256}}``
    (``runs`` here holds runs whose cell is no longer in the notebook). Requests and blobs are
-   stored once however many runs share them.
+   stored once however many runs share them. ``journal`` marks how much of the sibling journal
+   the embedded runs already hold, so readers only fold the journal's newer records.
+
+Stored runs are compact (``Run.to_stored``): empty fields and a text the response repeats are
+left out.
 
 ``read_saved_runs`` merges all three with the sibling journal (``.claude_runs/<stem>.jsonl``);
 for a run found in several places the most complete record wins (journal > embedded > output
@@ -31,14 +36,15 @@ from typing import Any
 from .blobs import BlobSource, EmbeddedBlobs, blob_refs
 from .errors import NotebookOpenError
 from .journal import Journal, journal_path_for
-from .record import SCHEMA_VERSION, Run
+from .record import SCHEMA_VERSION, Run, restore_text
 
 METADATA_KEY = "claude_workbench"
 LINEAGE_LIMIT = 20
 REQUEST_KEY = "$request"
 
-# Not carried into notebooks: the author's absolute paths, and what the response already says.
-_OMITTED_IN_NOTEBOOK = {"notebook_path"}
+# Not carried into notebooks: the author's absolute paths.
+_OMITTED_IN_NOTEBOOK = frozenset({"notebook_path"})
+_INDEX_FIELDS = ("run_id", "cell_id", "name", "version", "status", "created_at", "replayed")
 
 
 def output_metadata(run: Run, lineage: list[Run] | None = None) -> dict[str, Any]:
@@ -47,28 +53,11 @@ def output_metadata(run: Run, lineage: list[Run] | None = None) -> dict[str, Any
     return {
         METADATA_KEY: {
             "schema": SCHEMA_VERSION,
-            "run": _compact(run),
+            "run": run.to_stored(exclude=_OMITTED_IN_NOTEBOOK),
             "lineage": [r.summary() for r in earlier[-LINEAGE_LIMIT:]],
             "lineage_total": len(earlier),
         }
     }
-
-
-def _compact(run: Run) -> dict[str, Any]:
-    data = run.model_dump(mode="json", exclude=_OMITTED_IN_NOTEBOOK)
-    if run.response is not None and data.get("text") == _reply_text(run.response):
-        del data["text"]  # the response holds it
-    return data
-
-
-def _expand(data: dict[str, Any]) -> dict[str, Any]:
-    if "text" not in data and isinstance(data.get("response"), dict):
-        data = {**data, "text": _reply_text(data["response"])}
-    return data
-
-
-def _reply_text(message: dict[str, Any]) -> str:
-    return "".join(b.get("text", "") for b in message.get("content") or [] if isinstance(b, dict) and b.get("type") == "text")
 
 
 @dataclass
@@ -94,7 +83,7 @@ def read_saved_runs(path: str | os.PathLike[str], *, journal: bool = True) -> Sa
             request = record.get("request")
             if isinstance(request, dict) and REQUEST_KEY in request:
                 record = {**record, "request": requests.get(request[REQUEST_KEY])}
-            embedded[record["run_id"]] = _expand(record)
+            embedded[record["run_id"]] = restore_text(record)
 
     for cell in notebook.get("cells") or []:
         take_embedded(((cell.get("metadata") or {}).get(METADATA_KEY) or {}).get("runs") or [])
@@ -103,23 +92,50 @@ def read_saved_runs(path: str | os.PathLike[str], *, journal: bool = True) -> Sa
             if not isinstance(carried, dict) or "run" not in carried:
                 continue
             for summary in carried.get("lineage") or []:
-                summaries[summary["run_id"]] = Run.from_summary(summary).model_dump(mode="json")
-            outputs[carried["run"]["run_id"]] = _expand(carried["run"])
+                summaries[summary["run_id"]] = Run.from_summary(summary).to_stored()
+            outputs[carried["run"]["run_id"]] = restore_text(carried["run"])
     take_embedded(top.get("runs") or [])
 
-    merged: dict[str, dict[str, Any]] = {}
-    for layer in (summaries, outputs, embedded):
-        for run_id, data in layer.items():
-            merged.setdefault(run_id, {}).update(data)
-    runs = {run_id: Run.model_validate(data) for run_id, data in merged.items()}
+    layers = [summaries, outputs, embedded]
     blobs: list[BlobSource] = [EmbeddedBlobs(top.get("blobs") or {})]
     journal_file = None
     if journal:
         journal_file = journal_path_for(notebook_file)
         sibling = Journal(journal_file)
-        runs.update({run.run_id: run for run in sibling.runs()})
+        layers.append({k: restore_text(v) for k, v in sibling.states(_embedded_offset(sibling, top)).items()})
         blobs.insert(0, sibling.blobs)
-    return SavedRuns(sorted(runs.values(), key=lambda r: r.created_at), blobs, journal_file)
+    merged: dict[str, dict[str, Any]] = {}
+    for layer in layers:
+        for run_id, data in layer.items():
+            known = merged.get(run_id)
+            merged[run_id] = data if known is None else {**known, **data}
+    runs = [Run.model_validate(data) for data in merged.values()]
+    return SavedRuns(sorted(runs, key=lambda r: r.created_at), blobs, journal_file)
+
+
+def _journal_mark(journal: Journal, offset: int) -> dict[str, Any]:
+    return {"offset": offset, "tail": _tail_digest(journal.path, offset)}
+
+
+def _embedded_offset(journal: Journal, top: dict[str, Any]) -> int:
+    """Where to start folding the journal: after what the notebook already embeds, if it is that journal."""
+    mark = top.get("journal") or {}
+    offset = mark.get("offset") or 0
+    if offset and _tail_digest(journal.path, offset) == mark.get("tail"):
+        return offset
+    return 0
+
+
+def _tail_digest(path: Path, offset: int) -> str | None:
+    """Identifies a journal prefix by its last (up to) 4 KB."""
+    try:
+        with open(path, "rb") as f:
+            start = max(0, offset - 4096)
+            f.seek(start)
+            chunk = f.read(offset - start)
+    except OSError:
+        return None
+    return hashlib.sha256(chunk).hexdigest() if len(chunk) == offset - start else None
 
 
 # -- embed ------------------------------------------------------------------------------------
@@ -151,6 +167,8 @@ def embed(path: str | os.PathLike[str], *, force: bool = False, include_blobs: b
                 f"{notebook_file.name} is open in a running Jupyter server ({servers[0]}); "
                 "close it there first, or pass --force"
             )
+    journal = Journal(journal_path_for(notebook_file))
+    offset = journal.checkpoint()
     saved = read_saved_runs(notebook_file)
     notebook = nbformat.read(notebook_file, as_version=4)
     cell_ids = {cell.get("id") for cell in notebook.cells}
@@ -159,7 +177,7 @@ def embed(path: str | os.PathLike[str], *, force: bool = False, include_blobs: b
     per_cell: dict[str, list[dict[str, Any]]] = {}
     orphans: list[dict[str, Any]] = []
     for run in saved.runs:
-        record = _compact(run)
+        record = run.to_stored(exclude=_OMITTED_IN_NOTEBOOK)
         if run.request is not None:
             key = hashlib.sha256(json.dumps(run.request, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
             requests[key] = run.request
@@ -177,10 +195,11 @@ def embed(path: str | os.PathLike[str], *, force: bool = False, include_blobs: b
     blobs, missing = _gather_blobs(refs, saved.blobs) if include_blobs else ({}, [])
     notebook.metadata[METADATA_KEY] = {
         "schema": SCHEMA_VERSION,
-        "index": [run.summary() for run in saved.runs],
+        "index": [{k: v for k, v in run.summary().items() if k in _INDEX_FIELDS} for run in saved.runs],
         "requests": requests,
         "blobs": blobs,
         "runs": orphans,
+        "journal": _journal_mark(journal, offset),
     }
     nbformat.validate(notebook)
     _write_atomically(notebook_file, nbformat.writes(notebook))

@@ -156,6 +156,23 @@ class Run(BaseModel):
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
 
+    def to_stored(self, *, exclude: set[str] | frozenset[str] = frozenset()) -> dict[str, Any]:
+        """The compact JSON kept in journals and notebooks.
+
+        Empty values (None, [], {}, False) are left out since they are the defaults, and the text
+        is left out when the response holds exactly that text (``from_stored`` restores it).
+        """
+        data = self.model_dump(mode="json", exclude=set(exclude))
+        if "timings" in data:
+            data["timings"] = {k: v for k, v in data["timings"].items() if v is not None}
+        if self.response is not None and self.text == reply_text(self.response):
+            del data["text"]
+        return {k: v for k, v in data.items() if v not in (None, [], {}, False) or k == "text"}
+
+    @classmethod
+    def from_stored(cls, data: dict[str, Any]) -> Run:
+        return cls.model_validate(restore_text(data))
+
     def to_code(self, lang: str = "python", **options: Any) -> str:
         """Code that sends this run's request again (see ``workbench.export.to_code``).
 
@@ -175,3 +192,15 @@ class Run(BaseModel):
 def _preview(text: str, limit: int = 120) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def reply_text(message: dict[str, Any]) -> str:
+    """The concatenated text blocks of a Message JSON."""
+    return "".join(b.get("text", "") for b in message.get("content") or [] if isinstance(b, dict) and b.get("type") == "text")
+
+
+def restore_text(data: dict[str, Any]) -> dict[str, Any]:
+    """Stored data with its ``text`` put back from the response when it was left out."""
+    if "text" not in data and isinstance(data.get("response"), dict):
+        return {**data, "text": reply_text(data["response"])}
+    return data
