@@ -205,3 +205,35 @@ def test_no_stream_sends_one_plain_request(kernel: Any, simulator: Any) -> None:
     assert "stream" not in post.json
     assert_one_display_updated_in_place(execution)
     assert final_run(execution)["status"] == "ok"
+
+
+def test_a_run_shows_itself_inertly(kernel: Any, simulator: Any) -> None:
+    simulator.engine.script_reply(text="Visible <script>x()</script> answer.", thinking="Let me think.")
+    assert kernel.run("%%claude --thinking 1024 --max-tokens 2048 --out shown\nThink, then answer.").ok
+    execution = kernel.run("shown")
+    (result,) = execution.of_type("execute_result")
+    data = result["content"]["data"]
+    assert set(data) == {"text/html", "text/plain"}
+    assert_inert(data["text/html"])
+    assert '<details class="wb-thinking"><summary>Thinking</summary>' in data["text/html"]
+    assert data["text/plain"].startswith("[thinking]\nLet me think.\n[/thinking]\n\nVisible <script>x()</script> answer.")
+
+
+def test_settings_and_commands(kernel: Any, simulator: Any) -> None:
+    assert kernel.run("%config Claude.max_tokens = 77").ok
+    try:
+        config = kernel.run("%claude config")
+        assert "Claude.max_tokens = 77" in config.stdout and f"backend: {simulator.url}" in config.stdout
+        before = len(message_posts(simulator))
+        assert kernel.run("%%claude -n settings\nHi.").ok
+        assert message_posts(simulator)[before].json["max_tokens"] == 77
+    finally:
+        kernel.run("%config Claude.max_tokens = 1024")
+    models = kernel.run("%claude models")
+    assert "claude-haiku-4-5" in models.stdout and "(Claude.model)" in models.stdout
+    history = kernel.run("%claude history settings")
+    assert "settings@1" in history.final_bundle()["data"]["text/plain"]
+    export = kernel.run("%claude export settings curl")
+    assert "curl" in export.stdout and '"max_tokens": 77' in export.stdout and "sk-ant-test" not in export.stdout
+    bad = kernel.run("%config Claude.replay = 'sometimes'")
+    assert bad.error is not None or "sometimes" in bad.stderr

@@ -319,8 +319,11 @@ class Claude(Magics):
             models = list(self.backend.client(DEFAULT_API_VERSION).models.list())
         except APIError as exc:
             raise ClaudeAPIError(str(exc)) from None
-        marker = {self.model: "  (Claude.model)"}
-        print("\n".join(f"{m.id:32} {m.display_name or ''}{marker.get(m.id, '')}" for m in models))
+        def chosen(model_id: str) -> str:
+            # The setting is usually an alias (claude-haiku-4-5) of a dated id (claude-haiku-4-5-20251001).
+            return "  (Claude.model)" if model_id == self.model or model_id.startswith(f"{self.model}-20") else ""
+
+        print("\n".join(f"{m.id:32} {m.display_name or ''}{chosen(m.id)}" for m in models))
 
     def _cmd_history(self, args: list[str]) -> None:
         from workbench.runs import render_history
