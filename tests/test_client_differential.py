@@ -145,3 +145,14 @@ def test_accumulator_snapshot_of_truncated_tool_json_matches_sdk_partial_parse()
         acc.apply({"type": "content_block_delta", "index": 0, "delta": {"type": "input_json_delta", "partial_json": fragment}})
         sent += fragment
         assert acc.snapshot().content[0].input == from_json(sent.encode(), partial_mode=True)
+
+
+def test_invalid_tool_json_fails_the_final_message_but_not_the_snapshot():
+    acc = MessageAccumulator()
+    acc.apply({"type": "message_start", "message": {"id": "m", "type": "message", "role": "assistant", "model": "x",
+                                                    "content": [], "usage": {"input_tokens": 1, "output_tokens": 1}}})
+    acc.apply({"type": "content_block_start", "index": 0, "content_block": {"type": "tool_use", "id": "t", "name": "n", "input": {}}})
+    acc.apply({"type": "content_block_delta", "index": 0, "delta": {"type": "input_json_delta", "partial_json": "{nope"}})
+    assert acc.snapshot().content[0].input == {}
+    with pytest.raises(ValueError, match="Unable to parse tool parameter JSON"):
+        acc.snapshot(strict=True)

@@ -74,7 +74,6 @@ class _Call:
     params: dict[str, Any] | None = None
     headers: dict[str, str] = field(default_factory=dict)
     files: Any = None
-    data: Any = None
     timeout: Any = None
     max_retries: int | None = None
 
@@ -145,7 +144,6 @@ class _Settings:
             params=call.params,
             headers=headers,
             files=call.files,
-            data=call.data,
             timeout=timeout,
         )
 

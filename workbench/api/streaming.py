@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import time
-from json.decoder import scanstring
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
+from json.decoder import scanstring
 from typing import TYPE_CHECKING, Any
 
 from ._partial_json import parse_partial
@@ -183,19 +183,23 @@ class MessageAccumulator:
             if usage.get(name) is not None:
                 snapshot_usage[name] = usage[name]
 
-    def snapshot_json(self) -> dict[str, Any] | None:
-        """The message so far as JSON (a fresh copy), or None before `message_start`."""
+    def snapshot_json(self, *, strict: bool = False) -> dict[str, Any] | None:
+        """The message so far as JSON (a fresh copy), or None before `message_start`.
+
+        `strict`: tool input that is not JSON raises ValueError (as the official SDK does for a finished
+        message); otherwise it is left as it started, so that an interrupted run can always be recorded.
+        """
         if self._message is None:
             return None
         self._fold_pieces()
         snapshot = dict(self._message)
-        snapshot["content"] = [self._finished_block(i, block) for i, block in enumerate(self._blocks)]
+        snapshot["content"] = [self._finished_block(i, block, strict) for i, block in enumerate(self._blocks)]
         return snapshot
 
-    def snapshot(self) -> Message | None:
+    def snapshot(self, *, strict: bool = False) -> Message | None:
         from .types import Message
 
-        data = self.snapshot_json()
+        data = self.snapshot_json(strict=strict)
         return None if data is None else Message.model_validate(data)
 
     def _fold_pieces(self) -> None:
@@ -206,15 +210,15 @@ class MessageAccumulator:
                 block[field] = (block.get(field) or "") + "".join(pieces)
                 pieces.clear()
 
-    def _finished_block(self, index: int, block: dict[str, Any]) -> dict[str, Any]:
+    def _finished_block(self, index: int, block: dict[str, Any], strict: bool) -> dict[str, Any]:
         fragments = self._json_pieces.get(index)
         block = dict(block)
-        if fragments:
-            text = "".join(fragments)
-            if text:
-                try:
-                    block["input"] = parse_partial(text)
-                except ValueError as exc:
+        text = "".join(fragments) if fragments else ""
+        if text:
+            try:
+                block["input"] = parse_partial(text)
+            except ValueError as exc:
+                if strict:
                     raise ValueError(f"Unable to parse tool parameter JSON from model: {exc}. JSON: {text}") from exc
         return block
 
@@ -245,6 +249,7 @@ class _StreamCore:
         message = self._accumulator.snapshot()
         if message is not None:
             message._request_id = self.request_id
+            message._timings = self.timings
         return message
 
     def _handle(self, name: str | None, data: str) -> _Item | None:
@@ -286,7 +291,7 @@ class _StreamCore:
 
     def _finish(self) -> Message:
         if self._final is None:
-            message = self._accumulator.snapshot()
+            message = self._accumulator.snapshot(strict=True)
             if message is None:
                 raise APIConnectionError("The stream ended before a message_start event.")
             message._request_id = self.request_id
