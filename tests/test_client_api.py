@@ -430,3 +430,15 @@ def test_long_non_streaming_request_needs_streaming_or_a_timeout():
         client.messages.create(**{**PARAMS, "max_tokens": 21_333})
         client.messages.create(**{**PARAMS, "max_tokens": 64_000}, timeout=1200)
     assert len(server.requests) == 2
+
+
+def test_a_body_of_the_wrong_shape_is_one_clear_api_error():
+    from workbench.api.errors import APIError
+
+    replies = [Reply(200, b"<html>hello</html>", {"content-type": "text/html"}), json_reply(200, {"choices": []})]
+    with Loopback(replies) as server:
+        client = Client(base_url=server.url)
+        with pytest.raises(APIError, match="^/v1/messages answered 200 with a body that is not JSON \\(text/html\\)$"):
+            client.messages.create(**PARAMS)
+        with pytest.raises(APIError, match="^the response is not a valid Message: id: Field required$"):
+            client.messages.create(**PARAMS)

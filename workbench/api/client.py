@@ -14,16 +14,18 @@ import time
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from .errors import APIConnectionError, APIStatusError, APITimeoutError, RequestValidationError, status_error
+from .errors import APIConnectionError, APIError, APIStatusError, APITimeoutError, RequestValidationError, status_error
 from .retry import retry_delay, should_retry
 from .streaming import AsyncMessageStream, MessageStream, Timings
 from .versions import DEFAULT_API_VERSION, check_api_version
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from .types import (
         DeletedFile,
         DeletedMessageBatch,
@@ -250,6 +252,26 @@ def _connection_error(exc: Exception) -> APIConnectionError:
     return APIConnectionError(f"Connection error: {type(exc).__name__}")
 
 
+def _decode_json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        kind = response.headers.get("content-type", "no content-type")
+        raise APIError(f"{response.request.url.path} answered {response.status_code} with a body that is not JSON ({kind})") from None
+
+
+def _parse(model: type[BaseModel], data: Any) -> Any:
+    """Validate a response body; a body of the wrong shape (a gateway speaking another API...) is one clear error."""
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"]) or "body"
+        raise APIError(f"the response is not a valid {model.__name__}: {where}: {error['msg']}") from None
+
+
 def _jsonl(lines: Iterable[bytes]) -> Iterator[dict[str, Any]]:
     for line in lines:
         if line.strip():
@@ -366,14 +388,14 @@ class Client:
             raise _error_from(response, self._settings.scrub(body))
 
     def _json(self, call: _Call) -> Any:
-        return self._send(call).json()
+        return _decode_json(self._send(call))
 
-    def _paginate(self, path: str, params: dict[str, Any], parse: Callable[[Any], Any]) -> Iterator[Any]:
+    def _paginate(self, path: str, params: dict[str, Any], model: type[BaseModel]) -> Iterator[Any]:
         query: dict[str, Any] | None = params
         while query is not None:
             page = self._json(_Call("GET", path, params=query))
             for item in page.get("data", []):
-                yield parse(item)
+                yield _parse(model, item)
             query = _next_page(page, query)
 
 
@@ -391,7 +413,7 @@ class Messages:
         call = _messages_call(params, self._client._settings, stream=False)
         timings = Timings(time.monotonic())
         response = self._client._send(call, timings=timings)
-        message = Message.model_validate(response.json())
+        message = _parse(Message, _decode_json(response))
         timings.finished = time.monotonic()
         message._request_id = response.headers.get("request-id")
         message._timings = timings
@@ -407,7 +429,7 @@ class Messages:
         from .types import MessageTokensCount
 
         call = _count_tokens_call(params, self._client._settings.api_version)
-        return MessageTokensCount.model_validate(self._client._json(call))
+        return _parse(MessageTokensCount, self._client._json(call))
 
 
 class Models:
@@ -418,12 +440,12 @@ class Models:
         """Every model, page after page (fetched as you iterate)."""
         from .types import ModelInfo
 
-        return self._client._paginate("/v1/models", _page_params(limit, query), ModelInfo.model_validate)
+        return self._client._paginate("/v1/models", _page_params(limit, query), ModelInfo)
 
     def retrieve(self, model_id: str) -> ModelInfo:
         from .types import ModelInfo
 
-        return ModelInfo.model_validate(self._client._json(_Call("GET", f"/v1/models/{model_id}")))
+        return _parse(ModelInfo, self._client._json(_Call("GET", f"/v1/models/{model_id}")))
 
 
 class Batches:
@@ -434,29 +456,29 @@ class Batches:
         from .types import MessageBatch
 
         body = {"requests": [_batch_request(r, self._client._settings.api_version) for r in requests]}
-        return MessageBatch.model_validate(self._client._json(_Call("POST", "/v1/messages/batches", json=body)))
+        return _parse(MessageBatch, self._client._json(_Call("POST", "/v1/messages/batches", json=body)))
 
     def retrieve(self, batch_id: str) -> MessageBatch:
         from .types import MessageBatch
 
-        return MessageBatch.model_validate(self._client._json(_Call("GET", f"/v1/messages/batches/{batch_id}")))
+        return _parse(MessageBatch, self._client._json(_Call("GET", f"/v1/messages/batches/{batch_id}")))
 
     def list(self, *, limit: int | None = None, **query: Any) -> Iterator[MessageBatch]:
         from .types import MessageBatch
 
-        return self._client._paginate("/v1/messages/batches", _page_params(limit, query), MessageBatch.model_validate)
+        return self._client._paginate("/v1/messages/batches", _page_params(limit, query), MessageBatch)
 
     def cancel(self, batch_id: str) -> MessageBatch:
         from .types import MessageBatch
 
         call = _Call("POST", f"/v1/messages/batches/{batch_id}/cancel")
-        return MessageBatch.model_validate(self._client._json(call))
+        return _parse(MessageBatch, self._client._json(call))
 
     def delete(self, batch_id: str) -> DeletedMessageBatch:
         from .types import DeletedMessageBatch
 
         call = _Call("DELETE", f"/v1/messages/batches/{batch_id}")
-        return DeletedMessageBatch.model_validate(self._client._json(call))
+        return _parse(DeletedMessageBatch, self._client._json(call))
 
     def results(self, batch_id: str) -> Iterator[MessageBatchIndividualResponse]:
         """The JSONL results of an ended batch, one entry per request (in no particular order)."""
@@ -467,7 +489,7 @@ class Batches:
             raise RequestValidationError(f"batch {batch_id}: no results yet (processing_status {batch.processing_status})")
         call = _Call("GET", batch.results_url, headers={"accept": "application/binary"})
         response = self._client._send(call)
-        return (MessageBatchIndividualResponse.model_validate(r) for r in _jsonl(response.content.splitlines()))
+        return (_parse(MessageBatchIndividualResponse, r) for r in _jsonl(response.content.splitlines()))
 
 
 class Files:
@@ -479,22 +501,22 @@ class Files:
     ) -> FileMetadata:
         from .types import FileMetadata
 
-        return FileMetadata.model_validate(self._client._json(_upload_call(file, filename, mime_type)))
+        return _parse(FileMetadata, self._client._json(_upload_call(file, filename, mime_type)))
 
     def list(self, *, limit: int | None = None, **query: Any) -> Iterator[FileMetadata]:
         from .types import FileMetadata
 
-        return self._client._paginate("/v1/files", _page_params(limit, query), FileMetadata.model_validate)
+        return self._client._paginate("/v1/files", _page_params(limit, query), FileMetadata)
 
     def retrieve(self, file_id: str) -> FileMetadata:
         from .types import FileMetadata
 
-        return FileMetadata.model_validate(self._client._json(_Call("GET", f"/v1/files/{file_id}")))
+        return _parse(FileMetadata, self._client._json(_Call("GET", f"/v1/files/{file_id}")))
 
     def delete(self, file_id: str) -> DeletedFile:
         from .types import DeletedFile
 
-        return DeletedFile.model_validate(self._client._json(_Call("DELETE", f"/v1/files/{file_id}")))
+        return _parse(DeletedFile, self._client._json(_Call("DELETE", f"/v1/files/{file_id}")))
 
 
 def _batch_request(request: dict[str, Any], api_version: str) -> dict[str, Any]:
@@ -614,14 +636,14 @@ class AsyncClient:
             raise _error_from(response, self._settings.scrub(body))
 
     async def _json(self, call: _Call) -> Any:
-        return (await self._send(call)).json()
+        return _decode_json(await self._send(call))
 
-    async def _paginate(self, path: str, params: dict[str, Any], parse: Callable[[Any], Any]) -> AsyncIterator[Any]:
+    async def _paginate(self, path: str, params: dict[str, Any], model: type[BaseModel]) -> AsyncIterator[Any]:
         query: dict[str, Any] | None = params
         while query is not None:
             page = await self._json(_Call("GET", path, params=query))
             for item in page.get("data", []):
-                yield parse(item)
+                yield _parse(model, item)
             query = _next_page(page, query)
 
 
@@ -638,7 +660,7 @@ class AsyncMessages:
         call = _messages_call(params, self._client._settings, stream=False)
         timings = Timings(time.monotonic())
         response = await self._client._send(call, timings=timings)
-        message = Message.model_validate(response.json())
+        message = _parse(Message, _decode_json(response))
         timings.finished = time.monotonic()
         message._request_id = response.headers.get("request-id")
         message._timings = timings
@@ -654,7 +676,7 @@ class AsyncMessages:
         from .types import MessageTokensCount
 
         call = _count_tokens_call(params, self._client._settings.api_version)
-        return MessageTokensCount.model_validate(await self._client._json(call))
+        return _parse(MessageTokensCount, await self._client._json(call))
 
 
 class AsyncModels:
@@ -664,12 +686,12 @@ class AsyncModels:
     def list(self, *, limit: int | None = None, **query: Any) -> AsyncIterator[ModelInfo]:
         from .types import ModelInfo
 
-        return self._client._paginate("/v1/models", _page_params(limit, query), ModelInfo.model_validate)
+        return self._client._paginate("/v1/models", _page_params(limit, query), ModelInfo)
 
     async def retrieve(self, model_id: str) -> ModelInfo:
         from .types import ModelInfo
 
-        return ModelInfo.model_validate(await self._client._json(_Call("GET", f"/v1/models/{model_id}")))
+        return _parse(ModelInfo, await self._client._json(_Call("GET", f"/v1/models/{model_id}")))
 
 
 class AsyncBatches:
@@ -680,29 +702,29 @@ class AsyncBatches:
         from .types import MessageBatch
 
         body = {"requests": [_batch_request(r, self._client._settings.api_version) for r in requests]}
-        return MessageBatch.model_validate(await self._client._json(_Call("POST", "/v1/messages/batches", json=body)))
+        return _parse(MessageBatch, await self._client._json(_Call("POST", "/v1/messages/batches", json=body)))
 
     async def retrieve(self, batch_id: str) -> MessageBatch:
         from .types import MessageBatch
 
-        return MessageBatch.model_validate(await self._client._json(_Call("GET", f"/v1/messages/batches/{batch_id}")))
+        return _parse(MessageBatch, await self._client._json(_Call("GET", f"/v1/messages/batches/{batch_id}")))
 
     def list(self, *, limit: int | None = None, **query: Any) -> AsyncIterator[MessageBatch]:
         from .types import MessageBatch
 
-        return self._client._paginate("/v1/messages/batches", _page_params(limit, query), MessageBatch.model_validate)
+        return self._client._paginate("/v1/messages/batches", _page_params(limit, query), MessageBatch)
 
     async def cancel(self, batch_id: str) -> MessageBatch:
         from .types import MessageBatch
 
         call = _Call("POST", f"/v1/messages/batches/{batch_id}/cancel")
-        return MessageBatch.model_validate(await self._client._json(call))
+        return _parse(MessageBatch, await self._client._json(call))
 
     async def delete(self, batch_id: str) -> DeletedMessageBatch:
         from .types import DeletedMessageBatch
 
         call = _Call("DELETE", f"/v1/messages/batches/{batch_id}")
-        return DeletedMessageBatch.model_validate(await self._client._json(call))
+        return _parse(DeletedMessageBatch, await self._client._json(call))
 
     async def results(self, batch_id: str) -> AsyncIterator[MessageBatchIndividualResponse]:
         from .types import MessageBatchIndividualResponse
@@ -712,7 +734,7 @@ class AsyncBatches:
             raise RequestValidationError(f"batch {batch_id}: no results yet (processing_status {batch.processing_status})")
         response = await self._client._send(_Call("GET", batch.results_url, headers={"accept": "application/binary"}))
         for record in _jsonl(response.content.splitlines()):
-            yield MessageBatchIndividualResponse.model_validate(record)
+            yield _parse(MessageBatchIndividualResponse, record)
 
 
 class AsyncFiles:
@@ -724,19 +746,19 @@ class AsyncFiles:
     ) -> FileMetadata:
         from .types import FileMetadata
 
-        return FileMetadata.model_validate(await self._client._json(_upload_call(file, filename, mime_type)))
+        return _parse(FileMetadata, await self._client._json(_upload_call(file, filename, mime_type)))
 
     def list(self, *, limit: int | None = None, **query: Any) -> AsyncIterator[FileMetadata]:
         from .types import FileMetadata
 
-        return self._client._paginate("/v1/files", _page_params(limit, query), FileMetadata.model_validate)
+        return self._client._paginate("/v1/files", _page_params(limit, query), FileMetadata)
 
     async def retrieve(self, file_id: str) -> FileMetadata:
         from .types import FileMetadata
 
-        return FileMetadata.model_validate(await self._client._json(_Call("GET", f"/v1/files/{file_id}")))
+        return _parse(FileMetadata, await self._client._json(_Call("GET", f"/v1/files/{file_id}")))
 
     async def delete(self, file_id: str) -> DeletedFile:
         from .types import DeletedFile
 
-        return DeletedFile.model_validate(await self._client._json(_Call("DELETE", f"/v1/files/{file_id}")))
+        return _parse(DeletedFile, await self._client._json(_Call("DELETE", f"/v1/files/{file_id}")))
