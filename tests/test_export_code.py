@@ -263,3 +263,18 @@ def test_a_run_sent_to_another_endpoint_exports_it_as_the_fallback_url():
         run, "python"
     )
     assert "Anthropic()" in run_to_code(SimpleNamespace(**{**vars(run), "backend": "simulator"}), "python")
+
+
+def test_a_recorded_file_id_is_reused_without_uploading():
+    request = {"model": "m", "max_tokens": 5, "messages": [{"role": "user", "content": [image(RED)]}]}
+    media = {sha(RED): {"path": "/srv/red.png", "file_id": "file_011CNha8iCJcU1wXNR6q4V8w"}}
+    expected = {
+        "python": '"source": {"type": "file", "file_id": "file_011CNha8iCJcU1wXNR6q4V8w"}',
+        "httpx": '"source": {"type": "file", "file_id": "file_011CNha8iCJcU1wXNR6q4V8w"}',
+        "curl": '"source": {"type": "file", "file_id": "file_011CNha8iCJcU1wXNR6q4V8w"}',
+        "typescript": "source: { type: 'file', file_id: 'file_011CNha8iCJcU1wXNR6q4V8w' }",
+    }
+    for lang in languages:
+        code = to_code(request, lang=lang, media=media, media_mode="file_id")
+        assert expected[lang] in code, lang
+        assert "upload" not in code and "/v1/files" not in code and b64(RED) not in code
