@@ -223,3 +223,14 @@ def test_server_delays():
     assert 90 < retry_delay(0, {"retry-after": future}) <= 101
     assert retry_delay(0, {"retry-after": "soon"}) <= 0.5
     assert retry_delay(0, {"retry-after": "0"}) <= 0.5
+
+
+def test_a_body_cut_short_after_the_headers_is_retried(monkeypatch):
+    from test_client_loopback import Reply
+
+    monkeypatch.setattr("workbench.api.client.time.sleep", lambda s: None)
+    body = b'{"id": "msg_01", "type": "message", "content": ['
+    replies = [Reply(200, body, {"content-type": "application/json"}, reset_after=10), json_reply(200, message_json("whole"))]
+    with Loopback(replies) as server, client_for(server) as client:
+        assert client.messages.create(**PARAMS).text == "whole"
+    assert len(server.requests) == 2

@@ -246,6 +246,12 @@ def _error_from(response: httpx.Response, body_bytes: bytes) -> APIStatusError:
     return status_error(response.status_code, body, response.headers.get("request-id"))
 
 
+def _log_response(call: _Call, response: httpx.Response) -> None:
+    logger.debug(
+        "%s %s -> %s (request-id %s)", call.method, call.path, response.status_code, response.headers.get("request-id")
+    )
+
+
 def _connection_error(exc: Exception) -> APIConnectionError:
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError()
@@ -347,6 +353,13 @@ class Client:
             request = self._settings.build(self._http, call)
             try:
                 response = self._http.send(request, stream=True)
+                if timings is not None:
+                    timings.first_byte = time.monotonic()
+                if response.is_success and not stream:
+                    try:
+                        response.read()
+                    finally:
+                        response.close()
             except httpx.TransportError as exc:
                 if retries_taken < max_retries:
                     delay = retry_delay(retries_taken)
@@ -355,23 +368,8 @@ class Client:
                     retries_taken += 1
                     continue
                 raise _connection_error(exc) from None
-            if timings is not None:
-                timings.first_byte = time.monotonic()
-            logger.debug(
-                "%s %s -> %s (request-id %s)",
-                call.method,
-                call.path,
-                response.status_code,
-                response.headers.get("request-id"),
-            )
+            _log_response(call, response)
             if response.is_success:
-                if not stream:
-                    try:
-                        response.read()
-                    except httpx.TransportError as exc:
-                        raise _connection_error(exc) from None
-                    finally:
-                        response.close()
                 return response
             try:
                 body = response.read()
@@ -599,29 +597,23 @@ class AsyncClient:
             request = self._settings.build(self._http, call)
             try:
                 response = await self._http.send(request, stream=True)
+                if timings is not None:
+                    timings.first_byte = time.monotonic()
+                if response.is_success and not stream:
+                    try:
+                        await response.aread()
+                    finally:
+                        await response.aclose()
             except httpx.TransportError as exc:
                 if retries_taken < max_retries:
-                    await asyncio.sleep(retry_delay(retries_taken))
+                    delay = retry_delay(retries_taken)
+                    logger.debug("%s %s failed (%s); retrying in %.2fs", call.method, call.path, type(exc).__name__, delay)
+                    await asyncio.sleep(delay)
                     retries_taken += 1
                     continue
                 raise _connection_error(exc) from None
-            if timings is not None:
-                timings.first_byte = time.monotonic()
-            logger.debug(
-                "%s %s -> %s (request-id %s)",
-                call.method,
-                call.path,
-                response.status_code,
-                response.headers.get("request-id"),
-            )
+            _log_response(call, response)
             if response.is_success:
-                if not stream:
-                    try:
-                        await response.aread()
-                    except httpx.TransportError as exc:
-                        raise _connection_error(exc) from None
-                    finally:
-                        await response.aclose()
                 return response
             try:
                 body = await response.aread()
@@ -630,7 +622,9 @@ class AsyncClient:
             finally:
                 await response.aclose()
             if retries_taken < max_retries and should_retry(response.status_code, response.headers):
-                await asyncio.sleep(retry_delay(retries_taken, response.headers))
+                delay = retry_delay(retries_taken, response.headers)
+                logger.debug("retrying %s %s in %.2fs", call.method, call.path, delay)
+                await asyncio.sleep(delay)
                 retries_taken += 1
                 continue
             raise _error_from(response, self._settings.scrub(body))
