@@ -116,3 +116,11 @@ def test_terminal_view_appends_only_new_text() -> None:
     assert "Hello!" in written and written.count("Hel") == 1
     assert '[tool_use f] {"a": 1}' in written
     assert written.rstrip().endswith("total 1.50 s")
+
+
+def test_thinking_is_open_only_while_it_streams() -> None:
+    thinking = {"type": "thinking", "thinking": "step one", "signature": ""}
+    answer = {"type": "text", "text": "Done."}
+    assert "<details class=\"wb-thinking\" open>" in message_html({"content": [thinking]}, streaming=True)
+    assert " open>" not in message_html({"content": [thinking, answer]}, streaming=True)
+    assert " open>" not in message_html({"content": [thinking]})

@@ -83,6 +83,11 @@ MAGIC_CASES = [
     ("", "-s 'unbalanced", "Hi", "No closing quotation"),
     ("", "--dry-run --temperature 3", "Hi", "temperature must be between 0 and 1, got 3.0"),
     ("", "--chat t1", "Hello {{ missing }}", "undefined name 'missing'"),
+    ("", "--repeat 0", "Hi", "--repeat: must be at least 1"),
+    ("", "--models ,", "Hi", "--models: give model ids separated by commas"),
+    ("", "--model claude-haiku-4-5 --models claude-haiku-4-5,claude-sonnet-4-5", "Hi", "either --model or --models"),
+    ("", "--chat t1 --repeat 2", "Hi", "--chat continues one conversation"),
+    ("", "--models claude-haiku-4-5,claude-sonnet-4-5 --temperature 2", "Hi", "temperature must be between 0 and 1"),
 ]
 
 

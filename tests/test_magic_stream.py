@@ -237,3 +237,21 @@ def test_settings_and_commands(kernel: Any, simulator: Any) -> None:
     assert "curl" in export.stdout and '"max_tokens": 77' in export.stdout and "sk-ant-test" not in export.stdout
     bad = kernel.run("%config Claude.replay = 'sometimes'")
     assert bad.error is not None or "sometimes" in bad.stderr
+
+
+def test_models_and_repeat_run_each_then_compare(kernel: Any, simulator: Any) -> None:
+    before = len(message_posts(simulator))
+    execution = kernel.run("%%claude --models claude-haiku-4-5,claude-sonnet-4-5 --out pair -n pair\nSay hi.")
+    assert execution.ok, execution.error
+    posts = message_posts(simulator)[before:]
+    assert [p.json["model"] for p in posts] == ["claude-haiku-4-5", "claude-sonnet-4-5"]
+    assert "wb-runs" in execution.outputs[-1]["data"]["text/html"]  # the comparison follows the runs
+    check = kernel.run("print([r.model for r in pair], [r.version for r in pair])")
+    assert check.stdout.strip() == "['claude-haiku-4-5', 'claude-sonnet-4-5'] [1, 2]"
+    assert kernel.run("%config Claude.replay = 'auto'").ok
+    try:
+        before = len(message_posts(simulator))
+        assert kernel.run("%%claude --repeat 3\nSay hi.").ok
+    finally:
+        kernel.run("%config Claude.replay = 'live'")
+    assert len(message_posts(simulator)) == before + 3  # repeats are live even under the auto replay policy

@@ -171,6 +171,8 @@ class Claude(Magics):
     @argument("--no-stream", action="store_true", help="one request; show the reply when it is complete")
     @argument("--dry-run", action="store_true", help="show the request JSON, its token count and cost; send nothing")
     @argument("--fresh", action="store_true", help="call the API even if the ledger has an answer for this prompt")
+    @argument("--models", metavar="A,B,...", help="send the prompt to each of these models, then compare the runs")
+    @argument("--repeat", type=int, default=1, metavar="N", help="send it N times (live), then compare the runs")
     @cell_magic
     def claude(self, line: str, cell: str) -> None:
         """Send the cell to Claude and stream the reply.
@@ -178,7 +180,8 @@ class Claude(Magics):
         The cell is the prompt: plain text is one user turn; lines that are exactly %system, %user or
         %assistant start sections (a final %assistant section is a prefill). {{ name }} inserts a variable;
         {{ image(x) }}, {{ document(x) }}, {{ include("file.txt") }} and {{ cache() }} are helpers.
-        The Run (text, message, usage, cost, timings, status) is stored in `_` and in --out.
+        The Run (text, message, usage, cost, timings, status) is stored in `_` and in --out (a list of
+        Runs with --models or --repeat).
         """
         recording, notebook = self._recording(line, cell)
         # IPython's own splitting keeps quotes inside values (-s 'Be brief.' would send the quotes): use shlex.
@@ -187,46 +190,61 @@ class Claude(Magics):
         except ValueError as exc:
             raise UsageError(f"cannot parse the magic line: {exc}") from None
         args = self.claude.parser.parse_args(words)  # raises UsageError on a bad option
-        spec = self._compose(args, cell, notebook)
+        models = self._models(args)
+        # Every request is composed (and checked) before the first one is sent.
+        specs = [self._compose(args, cell, notebook, model) for model in models]
         if args.dry_run:
-            self._dry_run(spec)
+            for spec in specs:
+                self._dry_run(spec)
             return None
 
         from workbench.api.errors import APIError
-        from workbench.pipeline import ReplayMissingError, run_prompt, run_turn
+        from workbench.pipeline import ReplayMissingError, run_turn
 
-        replay = "live" if args.fresh else self.replay
+        # Repeats exist to see the variance between live replies: a replay would repeat one answer.
+        replay = "live" if args.fresh or args.repeat > 1 else self.replay
+        run_tools = args.run_tools or self.run_tools
+        max_steps = (args.max_steps or self.max_tool_steps) if run_tools else 1
+        finals = []
         try:
-            if args.run_tools or self.run_tools:
-                max_steps = args.max_steps if args.max_steps is not None else self.max_tool_steps
-                turn = run_turn(spec, backend=self.backend, views=self._view, recording=recording,
-                                max_steps=max_steps, replay=replay, stream=self.stream and not args.no_stream)
-                runs, messages = turn.runs, turn.messages
-            else:
-                run = run_prompt(spec, backend=self.backend, view=self._view(), recording=recording,
-                                 replay=replay, stream=self.stream and not args.no_stream)
-                runs = [run]
-                messages = None
+            for spec in specs:
+                for _ in range(args.repeat):
+                    turn = run_turn(spec, backend=self.backend, views=self._view, recording=recording,
+                                    max_steps=max_steps, replay=replay, stream=self.stream and not args.no_stream)
+                    finals.append(turn.runs[-1])
         except APIError as exc:
             raise ClaudeAPIError(str(exc)) from None
         except ReplayMissingError as exc:
             raise UsageError(str(exc)) from None
-        final = runs[-1]
-        if args.chat and final.status == "ok":
-            from workbench.pipeline import conversation_after
+        if args.chat and finals[-1].status == "ok":
+            self.threads[args.chat] = turn.messages
+        if len(finals) > 1:
+            from workbench.runs import render_compare
 
-            self.threads[args.chat] = messages or conversation_after(spec, final)
-        self._bind(final, args.out)
+            self._show(*render_compare(finals))
+        self._bind(finals[0] if len(finals) == 1 else finals, args.out)
         return None
 
-    def _compose(self, args: Any, cell: str, notebook: Path | None) -> Any:
+    def _models(self, args: Any) -> list[str]:
+        if args.repeat < 1:
+            raise UsageError("--repeat: must be at least 1")
+        models = _names(args.models)
+        if args.models is not None and not models:
+            raise UsageError("--models: give model ids separated by commas")
+        if models and args.model:
+            raise UsageError("use either --model or --models, not both")
+        if args.chat and (len(models) > 1 or args.repeat > 1):
+            raise UsageError("--chat continues one conversation: it cannot be combined with --models or --repeat")
+        return models or [args.model or self.model]
+
+    def _compose(self, args: Any, cell: str, notebook: Path | None, model: str) -> Any:
         from workbench.prompt import PromptError, PromptOptions, compose
 
         _identifier(args.out, "--out")
         if args.max_steps is not None and args.max_steps < 1:
             raise UsageError("--max-steps: must be at least 1")
         options = PromptOptions(
-            model=args.model or self.model,
+            model=model,
             max_tokens=args.max_tokens if args.max_tokens is not None else self.max_tokens,
             system=args.system if args.system is not None else (self.system or None),
             temperature=args.temperature,
@@ -264,7 +282,7 @@ class Claude(Magics):
         show_dry_run(result)
         self.shell.user_ns["_"] = result
 
-    def _bind(self, run: Run, out: str | None) -> None:
+    def _bind(self, run: Run | list[Run], out: str | None) -> None:
         # The view has displayed the run already: returning it would display it a second time.
         self.shell.user_ns["_"] = run
         if out:

@@ -54,7 +54,7 @@ def _json_text(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, default=str)
 
 
-def block_html(block: Any, *, tail: int | None = None, streaming: bool = False) -> str:
+def block_html(block: Any, *, tail: int | None = None, streaming: bool = False, last: bool = False) -> str:
     kind = field(block, "type")
     if kind == "text":
         shown, skipped = _tail(field(block, "text") or "", tail)
@@ -63,8 +63,10 @@ def block_html(block: Any, *, tail: int | None = None, streaming: bool = False) 
         shown, skipped = _tail(field(block, "thinking") or "", tail)
         label = "Thinking…" if streaming else "Thinking"
         body = render_html(shown) if shown else "<em>(thinking not shown by the API)</em>"
+        # Open while the model is still thinking (nothing else to look at yet), collapsed once it answers.
+        state = " open" if streaming and last else ""
         return (
-            f'<details class="wb-thinking"><summary>{label}</summary>'
+            f'<details class="wb-thinking"{state}><summary>{label}</summary>'
             f"{_elided(skipped) if skipped else ''}{body}</details>"
         )
     if kind == "redacted_thinking":
@@ -87,7 +89,10 @@ def block_html(block: Any, *, tail: int | None = None, streaming: bool = False) 
 
 
 def message_html(message: Any, *, tail: int | None = None, streaming: bool = False) -> str:
-    return "".join(block_html(b, tail=tail, streaming=streaming) for b in blocks_of(message))
+    blocks = blocks_of(message)
+    return "".join(
+        block_html(b, tail=tail, streaming=streaming, last=i == len(blocks) - 1) for i, b in enumerate(blocks)
+    )
 
 
 def block_plain(block: Any) -> str:
