@@ -127,6 +127,3 @@ class PromptCache:
             self._entries[blocks[bp].digest] = (now + ttl, ttl)
         read = cumulative[hit] if hit >= 0 else 0
         return CacheUsage(total - read - written["5m"] - written["1h"], read, written["5m"], written["1h"])
-
-    def clear(self) -> None:
-        self._entries.clear()

@@ -33,10 +33,6 @@ def fail(path: str, message: str) -> None:
     raise invalid(f"{path}: {message}" if path else message)
 
 
-def any_value(value: Any, path: str, ctx: Ctx) -> None:
-    return None
-
-
 def string(value: Any, path: str, ctx: Ctx) -> None:
     if not isinstance(value, str):
         fail(path, "Input should be a valid string")

@@ -164,10 +164,6 @@ class Engine:
         with self._lock:
             self._scripts.append(ScriptedReply(text, thinking, tool_uses, stop_reason))
 
-    def reset_cache(self) -> None:
-        with self._lock:
-            self._cache.clear()
-
     def handle(self, request: SimRequest) -> SimResponse:
         with self._lock:
             request_id = self._new_id("req_")

@@ -45,9 +45,6 @@ class SimModel:
     def max_images(self) -> int:
         return 100 if self.context_window <= 200_000 else 600
 
-    def info(self) -> dict[str, Any]:
-        return model_info(self)
-
 
 def _support(flag: bool) -> dict[str, bool]:
     return {"supported": flag}

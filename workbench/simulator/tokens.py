@@ -29,6 +29,8 @@ __all__ = [
     "image_size",
     "image_tokens",
     "pdf_pages",
+    "sniff_image_type",
+    "decode_base64",
     "block_tokens",
     "json_tokens",
     "MESSAGE_OVERHEAD",
