@@ -268,11 +268,12 @@ def test_a_run_sent_to_another_endpoint_exports_it_as_the_fallback_url():
 def test_a_recorded_file_id_is_reused_without_uploading():
     request = {"model": "m", "max_tokens": 5, "messages": [{"role": "user", "content": [image(RED)]}]}
     media = {sha(RED): {"path": "/srv/red.png", "file_id": "file_011CNha8iCJcU1wXNR6q4V8w"}}
+    file_id = "file_011CNha8iCJcU1wXNR6q4V8w"
     expected = {
-        "python": '"source": {"type": "file", "file_id": "file_011CNha8iCJcU1wXNR6q4V8w"}',
-        "httpx": '"source": {"type": "file", "file_id": "file_011CNha8iCJcU1wXNR6q4V8w"}',
-        "curl": '"source": {"type": "file", "file_id": "file_011CNha8iCJcU1wXNR6q4V8w"}',
-        "typescript": "source: { type: 'file', file_id: 'file_011CNha8iCJcU1wXNR6q4V8w' }",
+        "python": f'"file_id": "{file_id}"',
+        "httpx": f'"file_id": "{file_id}"',
+        "curl": f'"file_id": "{file_id}"',
+        "typescript": f"file_id: '{file_id}'",
     }
     for lang in languages:
         code = to_code(request, lang=lang, media=media, media_mode="file_id")
