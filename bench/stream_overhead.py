@@ -1,7 +1,8 @@
 """Per-event cost of consuming one loopback SSE stream of 20,000 text deltas, three ways.
 
 1. floor: raw httpx `iter_lines()` + `json.loads` of each data line (no accumulation at all);
-2. workbench: `Client.messages.stream(...)` consumed through `get_final_message()`;
+2. workbench: `Client.messages.stream(...)` consumed through `get_final_message()` (and, for reference,
+   the same stream iterated as typed pydantic events);
 3. the official SDK: `anthropic.Anthropic.messages.stream(...)` consumed the same way (skipped if not installed).
 
 Each figure is the best of several runs over the same bytes from the same server, which runs in its own
@@ -84,6 +85,20 @@ def workbench(url: str):
     return run
 
 
+def workbench_typed_events(url: str):
+    """For comparison: the same stream when the caller asks for every event as a pydantic model."""
+    client = Client(api_key="sk-ant-bench", base_url=url)
+
+    def run() -> None:
+        with client.messages.stream(**PARAMS) as stream:
+            for _ in stream:
+                pass
+            message = stream.get_final_message()
+        assert len(message.content[0].text) == 5 * DELTAS
+
+    return run
+
+
 def official_sdk(url: str):
     import anthropic
 
@@ -122,6 +137,7 @@ def main() -> None:
     try:
         floor_us = best_us_per_event(floor, url, 7)
         ours_us = best_us_per_event(workbench, url, 7)
+        typed_us = best_us_per_event(workbench_typed_events, url, 3)
         try:
             sdk_us: float | None = best_us_per_event(official_sdk, url, 3)
         except ImportError:
@@ -132,6 +148,7 @@ def main() -> None:
     print(f"stream of {DELTAS:,} text deltas ({EVENTS:,} events, {len(BODY):,} bytes), Python {sys.version.split()[0]}")
     print(f"  floor  httpx iter_lines + json.loads      {floor_us:7.2f} us/event")
     print(f"  ours   messages.stream().get_final_message {ours_us:7.2f} us/event   {ours_us / floor_us:5.2f}x floor")
+    print(f"  ours   iterating typed events, then final  {typed_us:7.2f} us/event   {typed_us / floor_us:5.2f}x floor")
     if sdk_us is None:
         print("  sdk    (anthropic not installed)")
     else:
