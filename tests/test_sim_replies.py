@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -169,3 +170,21 @@ def test_received_requests_are_recorded_without_keys(engine, client):
     assert seen.method == "POST" and seen.path == "/v1/messages"
     assert seen.json["messages"][0]["content"] == "Recorded?"
     assert seen.headers["x-api-key"] == "<redacted>" and "sk-ant-test" not in repr(engine.received)
+
+
+def test_pdf_and_content_documents_are_cited(client):
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Page >> stream BT (Rivers flow to the sea.) Tj ET endstream\n%%EOF"
+    content = [
+        {"type": "document", "title": "Rivers", "citations": {"enabled": True},
+         "source": {"type": "base64", "media_type": "application/pdf", "data": base64.b64encode(pdf).decode()}},
+        {"type": "document", "citations": {"enabled": False},
+         "source": {"type": "text", "media_type": "text/plain", "data": "Not cited."}},
+        {"type": "document", "citations": {"enabled": True},
+         "source": {"type": "content", "content": [{"type": "text", "text": "Chunk one."}]}},
+        {"type": "text", "text": "What do these say?"},
+    ]
+    reply = create(client, content)
+    citations = [c for b in reply["content"] for c in b.get("citations") or []]
+    assert [c["type"] for c in citations] == ["page_location", "content_block_location"]
+    assert citations[0]["cited_text"] == "Rivers flow to the sea." and citations[0]["document_title"] == "Rivers"
+    assert citations[1]["document_index"] == 2 and citations[1]["cited_text"] == "Chunk one."
