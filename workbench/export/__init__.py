@@ -14,21 +14,30 @@ fields the SDKs no longer type (temperature, top_p, top_k under 2023-06-01) go t
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+from workbench.export._curl import curl_context
 from workbench.export._media import MEDIA_MODES
-from workbench.export._program import build
+from workbench.export._program import Program, build
+from workbench.export._python import httpx_context, sdk_context
+from workbench.export._typescript import typescript_context
 
 if TYPE_CHECKING:
     import jinja2
 
 __all__ = ["ExportError", "languages", "media_modes", "run_to_code", "spec_to_code", "to_code"]
 
-languages = ("python", "httpx", "curl", "typescript")
+_CONTEXTS: dict[str, Callable[[Program], dict]] = {
+    "python": sdk_context,
+    "httpx": httpx_context,
+    "curl": curl_context,
+    "typescript": typescript_context,
+}
+languages = tuple(_CONTEXTS)
 media_modes = MEDIA_MODES
 
 
@@ -48,24 +57,6 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # the output is source code, not HTML
     )
-
-
-def _context(lang: str, program: Any) -> dict:
-    if lang == "python":
-        from workbench.export._python import sdk_context
-
-        return sdk_context(program)
-    if lang == "httpx":
-        from workbench.export._python import httpx_context
-
-        return httpx_context(program)
-    if lang == "curl":
-        from workbench.export._curl import curl_context
-
-        return curl_context(program)
-    from workbench.export._typescript import typescript_context
-
-    return typescript_context(program)
 
 
 def to_code(
@@ -108,7 +99,7 @@ def to_code(
         media_mode=media_mode,
         media_root=media_root,
     )
-    return _environment().get_template(f"{lang}.j2").render(_context(lang, program))
+    return _environment().get_template(f"{lang}.j2").render(_CONTEXTS[lang](program))
 
 
 def _has_blob_refs(value: object) -> bool:
