@@ -53,10 +53,12 @@ def _names(value: str | None) -> list[str]:
     return [name.strip() for name in (value or "").split(",") if name.strip()]
 
 
-def _identifier(value: str | None, option: str) -> str | None:
-    if value is not None and not value.isidentifier():
-        raise UsageError(f"{option}: {value!r} is not a Python identifier")
-    return value
+def _split(line: str) -> list[str]:
+    # IPython's own splitting keeps quotes inside values (-s 'Be brief.' would send the quotes): split like a shell.
+    try:
+        return shlex.split(line)
+    except ValueError as exc:
+        raise UsageError(f"cannot parse the magic line: {exc}") from None
 
 
 @magics_class
@@ -127,7 +129,7 @@ class Claude(Magics):
 
         metadata = execute_metadata(self.shell)
         notebook = self._notebook(metadata.get("cellId"))
-        identity = cell_identity(metadata, notebook=notebook, cell_source=f"%%claude {line}\n{cell}".rstrip())
+        identity = cell_identity(metadata, notebook=notebook, cell_source=f"%%claude {line}".rstrip() + f"\n{cell}")
         recording = Recording(
             ledger=self.ledger(notebook),
             cell=identity,
@@ -184,13 +186,8 @@ class Claude(Magics):
         Runs with --models or --repeat).
         """
         recording, notebook = self._recording(line, cell)
-        # IPython's own splitting keeps quotes inside values (-s 'Be brief.' would send the quotes): use shlex.
-        try:
-            words = shlex.split(line)
-        except ValueError as exc:
-            raise UsageError(f"cannot parse the magic line: {exc}") from None
-        args = self.claude.parser.parse_args(words)  # raises UsageError on a bad option
-        models = self._models(args)
+        args = self.claude.parser.parse_args(_split(line))  # raises UsageError on a bad option
+        models = self._check(args)
         # Every request is composed (and checked) before the first one is sent.
         specs = [self._compose(args, cell, notebook, model) for model in models]
         if args.dry_run:
@@ -225,7 +222,12 @@ class Claude(Magics):
         self._bind(finals[0] if len(finals) == 1 else finals, args.out)
         return None
 
-    def _models(self, args: Any) -> list[str]:
+    def _check(self, args: Any) -> list[str]:
+        """Reject contradictory options; return the models to send the prompt to."""
+        if args.out is not None and not args.out.isidentifier():
+            raise UsageError(f"--out: {args.out!r} is not a Python identifier")
+        if args.max_steps is not None and args.max_steps < 1:
+            raise UsageError("--max-steps: must be at least 1")
         if args.repeat < 1:
             raise UsageError("--repeat: must be at least 1")
         models = _names(args.models)
@@ -240,9 +242,6 @@ class Claude(Magics):
     def _compose(self, args: Any, cell: str, notebook: Path | None, model: str) -> Any:
         from workbench.prompt import PromptError, PromptOptions, compose
 
-        _identifier(args.out, "--out")
-        if args.max_steps is not None and args.max_steps < 1:
-            raise UsageError("--max-steps: must be at least 1")
         options = PromptOptions(
             model=model,
             max_tokens=args.max_tokens if args.max_tokens is not None else self.max_tokens,
@@ -293,7 +292,7 @@ class Claude(Magics):
     @line_magic("claude")
     def claude_line(self, line: str) -> Any:
         """%claude help | config | models | history [NAME] | compare RUN RUN... | export RUN [LANG] | threads"""
-        words = shlex.split(line)
+        words = _split(line)
         command, rest = (words[0], words[1:]) if words else ("help", [])
         handler = getattr(self, f"_cmd_{command.replace('-', '_')}", None)
         if handler is None:

@@ -179,30 +179,36 @@ def run_prompt(
         return _run_once(client, body, run, view, recording)
     from workbench.api.errors import APIError
 
-    stream = client.messages.stream(**body)
+    import time
+
+    live = client.messages.stream(**body)
     try:
-        with stream:
-            reply = LiveReply(lambda: stream.current_message_snapshot)
+        with live:
+            reply = LiveReply(lambda: live.current_message_snapshot)
             text: list[str] = []
-            for event in stream.raw_events():
+            journaled = time.monotonic()
+            for event in live.raw_events():
                 reply.size += _delta_size(event)
                 view.progress(reply)
                 delta = event.get("delta") or {}
                 if delta.get("type") == "text_delta":
                     text.append(delta["text"])
-                    ledger.progress(run, "".join(text))
-            message = stream.get_final_message()
+                    # Joining the text is O(n): do it only as often as the ledger journals progress.
+                    if time.monotonic() - journaled >= ledger.progress_interval:
+                        ledger.progress(run, "".join(text))
+                        journaled = time.monotonic()
+            message = live.get_final_message()
     except KeyboardInterrupt:
-        partial = _snapshot_or_none(stream)
-        ledger.finish(run, status="interrupted", response=partial, timings=stream.timings)
+        partial = _snapshot_or_none(live)
+        ledger.finish(run, status="interrupted", response=partial, timings=live.timings)
         _finish_view(view, run, partial, recording)
         return run
     except APIError as exc:
-        partial = _snapshot_or_none(stream)
-        ledger.finish(run, status="error", error=exc, text=_text(partial), timings=stream.timings)
+        partial = _snapshot_or_none(live)
+        ledger.finish(run, status="error", error=exc, text=_text(partial), timings=live.timings)
         _finish_view(view, run, partial, recording)
         raise
-    ledger.finish(run, status="ok", response=message, timings=stream.timings)
+    ledger.finish(run, status="ok", response=message, timings=live.timings)
     _finish_view(view, run, message, recording)
     return run
 
@@ -223,7 +229,7 @@ def _run_once(client: Client, body: dict[str, Any], run: Run, view: RunView, rec
         recording.ledger.finish(run, status="error", error=exc, timings={"total": time.monotonic() - started})
         _finish_view(view, run, None, recording)
         raise
-    recording.ledger.finish(run, status="ok", response=message, timings=message._timings)
+    recording.ledger.finish(run, status="ok", response=message, timings={"total": time.monotonic() - started})
     _finish_view(view, run, message, recording)
     return run
 
