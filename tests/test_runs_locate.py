@@ -52,7 +52,7 @@ def test_cell_ids_of_a_4_4_notebook_are_not_persistent(tmp_path):
 def test_nbclient_cells_are_found_in_the_file_by_source(tmp_path):
     path = tmp_path / "nb.ipynb"
     ids = make_notebook(path, ["import workbench", "%%claude -n a\nFirst prompt", "%%claude\nSecond prompt"])
-    found = cell_identity({}, notebook=path, cell_source="%%claude\nSecond prompt\n")
+    found = cell_identity({}, notebook=path, cell_source="%%claude \nSecond prompt\n")
     assert (found.cell_id, found.persistent, found.source) == (ids[2], True, "file")
     assert cell_identity({}, notebook=path, cell_source="%%claude\nnot there").cell_id is None
     assert cell_identity({}, notebook=None, cell_source="%%claude\nSecond prompt").source == "none"

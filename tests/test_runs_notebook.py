@@ -74,6 +74,8 @@ def test_replay_makes_a_free_new_run_pointing_at_the_original(tmp_path):
     replayed = ledger.replay(ledger.find_replay(original.fingerprint), cell=identity, execution_count=9)
     assert replayed.replayed and replayed.replayed_from == original.run_id and replayed.cost == 0.0
     assert replayed.text == "Hello!" and replayed.response == original.response and replayed.status == "ok"
+    reread = {r.run_id: r for r in Ledger(path).runs()}[replayed.run_id]
+    assert reread.cost == 0.0 and reread.replayed and reread.text == "Hello!"
     assert replayed.version == original.version and replayed.parent_id == original.run_id
     again = ledger.replay(ledger.find_replay(original.fingerprint), cell=identity)
     assert again.replayed_from == original.run_id  # always the paid-for run

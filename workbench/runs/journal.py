@@ -92,7 +92,7 @@ class Journal:
             os.close(fd)
 
     def runs(self) -> list[Run]:
-        return [Run.from_stored(state) for state in self.states().values()]
+        return [Run.model_validate(state) for state in self.states().values()]
 
     def states(self, offset: int = 0) -> dict[str, dict[str, Any]]:
         """Stored run data per run_id, folded from the records at and after byte ``offset``."""

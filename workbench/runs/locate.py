@@ -120,15 +120,20 @@ def _find_in_file(notebook: str | os.PathLike[str] | None, cell_source: str | No
     data = _load(notebook)
     if data is None:
         return None
-    wanted = cell_source.strip()
+    wanted = _normalized(cell_source)
     matches = []
     for cell in data.get("cells", []):
         source = cell.get("source", "")
         if isinstance(source, list):
             source = "".join(source)
-        if cell.get("cell_type") == "code" and source.strip() == wanted and cell.get("id"):
+        if cell.get("cell_type") == "code" and _normalized(source) == wanted and cell.get("id"):
             matches.append(cell["id"])
     if len(matches) != 1:
         return None
     return CellIdentity(matches[0], persistent=(data.get("nbformat", 0), data.get("nbformat_minor", 0)) >= (4, 5),
                         source="file")
+
+
+def _normalized(source: str) -> str:
+    """Source compared without trailing spaces (``%%claude `` + an empty line is ``%%claude``)."""
+    return "\n".join(line.rstrip() for line in source.strip().splitlines())

@@ -47,7 +47,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 SCHEMA_VERSION = 1
 
@@ -109,6 +109,12 @@ class Run(BaseModel):
     replayed: bool = False
     replayed_from: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _text_from_response(cls, data: Any) -> Any:
+        # Stored runs leave out a text the response repeats (see to_stored).
+        return restore_text(data) if isinstance(data, dict) else data
+
     @property
     def label(self) -> str:
         """Short human handle: ``summarize@2`` or ``v2`` (cell runs) plus nothing else."""
@@ -160,18 +166,14 @@ class Run(BaseModel):
         """The compact JSON kept in journals and notebooks.
 
         Empty values (None, [], {}, False) are left out since they are the defaults, and the text
-        is left out when the response holds exactly that text (``from_stored`` restores it).
+        is left out when the response holds exactly that text (validation puts it back).
         """
         data = self.model_dump(mode="json", exclude=set(exclude))
         if "timings" in data:
             data["timings"] = {k: v for k, v in data["timings"].items() if v is not None}
         if self.response is not None and self.text == reply_text(self.response):
             del data["text"]
-        return {k: v for k, v in data.items() if v not in (None, [], {}, False) or k == "text"}
-
-    @classmethod
-    def from_stored(cls, data: dict[str, Any]) -> Run:
-        return cls.model_validate(restore_text(data))
+        return {k: v for k, v in data.items() if k == "text" or not _is_empty(v)}
 
     def to_code(self, lang: str = "python", **options: Any) -> str:
         """Code that sends this run's request again (see ``workbench.export.to_code``).
@@ -192,6 +194,11 @@ class Run(BaseModel):
 def _preview(text: str, limit: int = 120) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _is_empty(value: Any) -> bool:
+    # Identity checks: a cost of 0.0 (a replay) must not pass for False.
+    return value is None or value is False or (isinstance(value, (list, dict)) and not value)
 
 
 def reply_text(message: dict[str, Any]) -> str:
