@@ -27,6 +27,17 @@ def header_html(run: Any) -> str:
     )
 
 
+def waiting_html(run: Any) -> str:
+    """The view before the first delta: the header and a note."""
+    return f'<div class="wb-run">{header_html(run)}<em>waiting for the first token…</em></div>'
+
+
+def live_html(run: Any, message: Any) -> str:
+    """A live update: the header and the tail of every block (bounded size however long the reply grows)."""
+    body = message_html(message, tail=LIVE_TAIL, streaming=True)
+    return f'<div class="wb-run">{header_html(run)}{body}<em>streaming…</em></div>'
+
+
 def final_bundle(run: Any, message: Any) -> dict[str, str]:
     """text/html (inert) and text/plain of a finished, failed or interrupted run."""
     note = ""
@@ -61,13 +72,12 @@ class NotebookView:
 
     def started(self, run: Any) -> None:
         self._run = run
-        self._send({"text/html": f'<div class="wb-run">{header_html(run)}<em>waiting for the first token…</em></div>'})
+        self._send({"text/html": waiting_html(run)})
 
     def progress(self, reply: Any) -> None:
         if not self.budget.due(reply.size):
             return
-        body = message_html(reply.message(), tail=LIVE_TAIL, streaming=True)
-        html_text = f'<div class="wb-run">{header_html(self._run)}{body}<em>streaming…</em></div>'
+        html_text = live_html(self._run, reply.message())
         self._send({"text/html": html_text})
         self.budget.record(len(html_text))
 
