@@ -195,7 +195,7 @@ class Claude(Magics):
                 self._dry_run(spec)
             return None
 
-        from workbench.api.errors import APIError
+        from workbench.api.errors import APIError, RequestValidationError
         from workbench.pipeline import ReplayMissingError, run_turn
 
         # Repeats exist to see the variance between live replies: a replay would repeat one answer.
@@ -211,7 +211,7 @@ class Claude(Magics):
                     finals.append(turn.runs[-1])
         except APIError as exc:
             raise ClaudeAPIError(str(exc)) from None
-        except ReplayMissingError as exc:
+        except (ReplayMissingError, RequestValidationError) as exc:
             raise UsageError(str(exc)) from None
         if args.chat and finals[-1].status == "ok":
             self.threads[args.chat] = turn.messages
