@@ -279,3 +279,13 @@ def test_a_recorded_file_id_is_reused_without_uploading():
         code = to_code(request, lang=lang, media=media, media_mode="file_id")
         assert expected[lang] in code, lang
         assert "upload" not in code and "/v1/files" not in code and b64(RED) not in code
+
+
+def test_the_workbench_command_has_export(recorded, capsys):
+    from workbench.cli import main
+
+    notebook, ledger, run, _request = recorded
+    assert main(["export", str(notebook), "last", "--lang", "typescript", "--media", "path"]) == 0
+    assert capsys.readouterr().out == run_to_code(run, "typescript", blobs=ledger.blob_sources(), media_mode="path")
+    assert main(["export", str(notebook.with_name("missing.ipynb")), "last"]) == 2
+    assert capsys.readouterr().err.startswith("workbench: ")
