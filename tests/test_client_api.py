@@ -10,19 +10,22 @@ import types
 
 import httpx
 import pytest
-from test_client_loopback import Loopback, Reply, json_reply, message_json, sse, sse_reply, text_stream_events
+from test_client_loopback import (  # noqa: F401 - isolated_env is an autouse fixture
+    Loopback,
+    Reply,
+    isolated_env,
+    json_reply,
+    message_json,
+    sse,
+    sse_reply,
+    text_stream_events,
+)
 
 from workbench.api import AsyncClient, Client, Message
 from workbench.api.errors import RequestValidationError
 from workbench.api.types import ContentBlockDeltaEvent, MessageStartEvent, TextBlock, ToolUseBlock
 
 PARAMS = {"model": "claude-opus-4-8", "max_tokens": 100, "messages": [{"role": "user", "content": "Hi"}]}
-
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch):
-    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL", "WORKBENCH_BACKEND"):
-        monkeypatch.delenv(name, raising=False)
 
 
 # ---- settings, headers, backends ------------------------------------------------------------------------------

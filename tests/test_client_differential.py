@@ -10,7 +10,7 @@ import warnings
 
 import anthropic
 import pytest
-from test_client_loopback import TRANSCRIPTS, Loopback, sse_reply
+from test_client_loopback import TRANSCRIPTS, Loopback, isolated_env, sse_reply  # noqa: F401 - autouse fixture
 
 from workbench.api import Client
 from workbench.api._sse import SSEDecoder

@@ -15,8 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import pytest
 
 TRANSCRIPTS = Path(__file__).parent / "transcripts"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch):
+    """Tests say where requests go; the environment of the machine running them must not."""
+    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL", "WORKBENCH_BACKEND"):
+        monkeypatch.delenv(name, raising=False)
 
 
 @dataclass

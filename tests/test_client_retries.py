@@ -7,6 +7,7 @@ import time
 
 import pytest
 from test_client_loopback import (
+    isolated_env,  # noqa: F401 - autouse fixture
     Hang,
     Loopback,
     Reset,

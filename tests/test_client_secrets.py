@@ -6,7 +6,17 @@ import traceback
 import warnings
 
 import pytest
-from test_client_loopback import Hang, Loopback, Reset, error_reply, json_reply, message_json, sse, sse_reply, text_stream_events
+from test_client_loopback import (  # noqa: F401 - isolated_env is an autouse fixture
+    Hang,
+    Loopback,
+    Reset,
+    error_reply,
+    isolated_env,
+    json_reply,
+    sse,
+    sse_reply,
+    text_stream_events,
+)
 
 from workbench.api import AsyncClient, Client
 from workbench.api.errors import APIError

@@ -6,18 +6,13 @@ import warnings
 
 import anthropic
 import pytest
+from test_client_loopback import isolated_env  # noqa: F401 - autouse fixture
 
 from workbench.api import AsyncClient, Client
 from workbench.api.errors import APIStatusError, BadRequestError
 from workbench.simulator import Engine, SimulatorServer, SimulatorTransport
 
 PARAMS = {"model": "claude-opus-4-8", "max_tokens": 300, "messages": [{"role": "user", "content": "Weather in Paris?"}]}
-
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch):
-    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL", "WORKBENCH_BACKEND"):
-        monkeypatch.delenv(name, raising=False)
 
 
 def scripted(engine: Engine, times: int) -> Engine:
