@@ -3,7 +3,8 @@
 The notebook runs in a fresh kernel with nbclient, against the embedded simulator, or against the real API when
 ANTHROPIC_API_KEY is set. The executed copy is written beside it (notebooks/quickstart.executed.ipynb) with every
 run in its output metadata; the runs are also journaled in notebooks/.claude_runs/. The journal of the executed
-copy is started afresh each time, so a demo never replays answers from an earlier one (or from another backend).
+copy is started afresh each time (and the old copy removed), so a demo never replays answers from an earlier one
+(or from another backend).
 """
 
 from __future__ import annotations
@@ -29,9 +30,9 @@ def execute(notebook: Path, target: Path, *, timeout: int = 300) -> Any:
 
     from workbench.runs.journal import journal_path_for
 
-    journal = journal_path_for(target)
-    if journal.exists():
-        journal.unlink()
+    # The ledger also reads the runs saved in the notebook it records for: start from neither.
+    for stale in (journal_path_for(target), target):
+        stale.unlink(missing_ok=True)
     os.environ["WORKBENCH_NOTEBOOK"] = str(target)  # the kernel inherits it: runs are journaled beside the copy
     nb = nbformat.read(notebook, as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(notebook.parent)}})

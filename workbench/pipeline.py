@@ -286,7 +286,7 @@ def run_turn(
     runs: list[Run] = []
     for step in range(1, max_steps + 1):
         view = views()
-        name = spec.name if step == 1 else f"{spec.name or 'cell'}:step{step}"
+        name = spec.name if step == 1 else f"{spec.name or 'tool-loop'}:step{step}"
         run = run_prompt(spec, backend=backend, view=view, recording=recording, replay=replay, name=name,
                          stream=stream)
         runs.append(run)
