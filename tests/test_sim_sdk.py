@@ -211,3 +211,32 @@ def test_base64_image_and_pdf_document(sdk):
     reply = sdk.messages.create(model="claude-opus-4-8", max_tokens=300, messages=[{"role": "user", "content": content}])
     assert "1 image and 1 document" in reply.content[0].text
     assert reply.usage.input_tokens > 2 * 1500
+
+
+def test_sdk_retries_and_mid_stream_errors(sdk, server):
+    params = dict(model="claude-haiku-4-5", max_tokens=100, messages=[{"role": "user", "content": "Hi"}])
+    before = len(server.engine.received)
+    retried = sdk.with_options(max_retries=2).messages.create(
+        **params, extra_headers={"x-simulator": "fail=529,529; retry-after=0.01"})
+    assert retried.content and len(server.engine.received) - before == 3
+    with pytest.raises(anthropic.RateLimitError) as limited:
+        sdk.messages.create(**params, extra_headers={"x-simulator": "fail=429"})
+    assert limited.value.response.headers["retry-after"] == "1"
+    with pytest.raises(anthropic.APIStatusError) as caught:
+        with sdk.messages.stream(**params, extra_headers={"x-simulator": "error-after=4"}) as stream:
+            stream.get_final_message()
+    assert caught.value.status_code == 200 and caught.value.type == "overloaded_error"
+    # the SDK surfaces a connection dropped mid-body as its transport's own error
+    with pytest.raises(Exception, match="incomplete chunked read"):
+        with sdk.messages.stream(**params, extra_headers={"x-simulator": "drop-after=4"}) as stream:
+            stream.get_final_message()
+
+
+def test_omitted_thinking_streams_a_signature_only(sdk):
+    params = dict(model="claude-opus-5-5", max_tokens=500, messages=[{"role": "user", "content": "Think quietly"}])
+    with sdk.messages.stream(**params) as stream:
+        kinds = [event.type for event in stream]
+        final = stream.get_final_message()
+    assert "signature" in kinds and "thinking" not in kinds
+    assert final.content[0].type == "thinking" and final.content[0].thinking == "" and final.content[0].signature
+    assert same(final, sdk.messages.create(**params))

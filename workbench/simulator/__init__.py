@@ -25,9 +25,11 @@ Per-request knobs, in a request header (applied to POST /v1/messages):
 
     x-simulator: fail=529,529; error-after=5; drop-after=10; first-byte-delay=0.5; deltas-per-second=100
 
-    fail=S1,S2,...        the 1st, 2nd, ... request carrying this same header value fails with these statuses
-                          (500, 529, 429, ...); the next one succeeds and the sequence starts over, so an SDK's
-                          retries see the failures and then a success
+    fail=S1,S2,...        attempt 1, 2, ... of a request fails with these statuses (500, 529, 429, ...), the
+                          next attempt succeeds: an SDK's retries see the failures, then a success. Attempts are
+                          numbered by `x-stainless-retry-count` when the client sends it (official SDKs);
+                          otherwise identical requests with this header count as attempts of one request,
+                          and the count starts over after the success
     fail-rate=P           fail a seeded random share P (0..1) of requests, with fail-status (default 529)
     fail-status=S         the status used by fail-rate
     retry-after=S         seconds sent in retry-after with 429 and 529 (default 1)

@@ -7,6 +7,7 @@ the adapters (transport.py, server.py) act on.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import mimetypes
 import random
@@ -147,7 +148,7 @@ class Engine:
         self._scripts: deque[ScriptedReply] = deque()
         self._cache = PromptCache()
         self._buckets: dict[str, _Bucket] = {}
-        self._fail_positions: dict[tuple[int, ...], int] = {}
+        self._fail_positions: dict[tuple[tuple[int, ...], str], int] = {}
         self._files: dict[str, _File] = {}
         self._batches: dict[str, _Batch] = {}
 
@@ -283,15 +284,20 @@ class Engine:
         _, total = self._input_tokens(body, model)
         return self._json_response({"input_tokens": total})
 
-    def _fault_status(self, knobs: Knobs) -> int | None:
+    def _fault_status(self, request: SimRequest, knobs: Knobs) -> int | None:
         """The failure this request gets, if any: header sequence, options sequence, then probability."""
         if knobs.fail:
-            position = self._fail_positions.get(knobs.fail, 0)
+            attempt = request.headers.get("x-stainless-retry-count", "")
+            if attempt.isdigit():  # the official SDKs number their attempts: no state needed
+                position = int(attempt)
+                return knobs.fail[position] if position < len(knobs.fail) else None
+            key = (knobs.fail, hashlib.sha256(request.body).hexdigest())
+            position = self._fail_positions.get(key, 0)
             if position < len(knobs.fail):
-                self._fail_positions[knobs.fail] = position + 1
+                self._fail_positions[key] = position + 1
                 return knobs.fail[position]
-            # the sequence is spent: this request succeeds and the next one with this header starts over
-            self._fail_positions.pop(knobs.fail, None)
+            # the sequence is spent: this attempt succeeds and the next identical request starts over
+            self._fail_positions.pop(key, None)
             return None
         if self.options.fail:
             return self.options.fail.pop(0)
@@ -387,7 +393,7 @@ class Engine:
         model = validate_messages_body(body, ctx, self._file_lookup)
         _, total = self._input_tokens(body, model)
         delay = knobs.first_byte_delay if knobs.first_byte_delay is not None else self.options.first_byte_delay
-        status = self._fault_status(knobs)
+        status = self._fault_status(request, knobs)
         if status is not None:
             err = fault(status)
             if status in (429, 529):
