@@ -8,6 +8,7 @@ import sys
 import httpx
 import pytest
 
+from workbench.simulator import SimulatorServer
 from workbench.simulator.server import main
 
 COMMANDS = {
@@ -46,3 +47,11 @@ def test_bad_flag_is_one_line(capsys):
     with pytest.raises(SystemExit):
         main(["--port", "not-a-port"])
     assert "invalid int value" in capsys.readouterr().err
+
+
+def test_port_in_use_is_one_line(capsys):
+    with SimulatorServer() as srv:
+        port = int(srv.url.rsplit(":", 1)[1])
+        assert main(["--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"workbench simulate: cannot listen on 127.0.0.1:{port}: ") and err.count("\n") == 1

@@ -42,6 +42,8 @@ Per-request knobs, in a request header (applied to POST /v1/messages):
 
 Tests can queue exact replies with `engine.script_reply(text=..., thinking=..., tool_uses=[{"name", "input"}],
 stop_reason=...)` and read what was sent in `engine.received` (credentials redacted).
+Time comes from the engine's clock: `Engine(clock=ManualClock())` lets a test expire cache entries, finish
+batches and refill rate limits with `clock.advance(seconds)`.
 Token counts come from the documented approximation in `workbench.simulator.tokens`.
 """
 

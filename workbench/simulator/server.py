@@ -195,7 +195,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         api_keys=tuple(args.api_key) if args.api_key else None,
         batch_seconds=args.batch_seconds,
     )
-    server = SimulatorServer(args.host, args.port, Engine(seed=args.seed, options=SimulatorOptions(**options)))
+    try:
+        server = SimulatorServer(args.host, args.port, Engine(seed=args.seed, options=SimulatorOptions(**options)))
+    except OSError as exc:
+        print(f"workbench simulate: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     print(server.url, flush=True)
     print(
         f"claude-workbench simulator: offline Messages API at {server.url} (any key starting with sk-ant-); ^C stops",
