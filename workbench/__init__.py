@@ -26,6 +26,19 @@ _EXPORTS = {
     "APIConnectionError": "workbench.api.errors",
     "APITimeoutError": "workbench.api.errors",
     "RequestValidationError": "workbench.api.errors",
+    "BadRequestError": "workbench.api.errors",
+    "AuthenticationError": "workbench.api.errors",
+    "PermissionDeniedError": "workbench.api.errors",
+    "NotFoundError": "workbench.api.errors",
+    "RequestTooLargeError": "workbench.api.errors",
+    "RateLimitError": "workbench.api.errors",
+    "InternalServerError": "workbench.api.errors",
+    "OverloadedError": "workbench.api.errors",
+    "Message": "workbench.api.types",
+    "validate_request": "workbench.api.types",
+    "MessageStream": "workbench.api.streaming",
+    "AsyncMessageStream": "workbench.api.streaming",
+    "Timings": "workbench.api.streaming",
     "PromptSpec": "workbench.prompt",
     "PromptOptions": "workbench.prompt",
     "PromptError": "workbench.prompt",
@@ -69,8 +82,18 @@ if TYPE_CHECKING:  # pragma: no cover
         APIError,
         APIStatusError,
         APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        InternalServerError,
+        NotFoundError,
+        OverloadedError,
+        PermissionDeniedError,
+        RateLimitError,
+        RequestTooLargeError,
         RequestValidationError,
     )
+    from workbench.api.streaming import AsyncMessageStream, MessageStream, Timings
+    from workbench.api.types import Message, validate_request
     from workbench.export import to_code
     from workbench.playground import playground
     from workbench.prompt import PromptError, PromptOptions, PromptSpec, compose
