@@ -23,6 +23,11 @@ def _simulate(args: argparse.Namespace) -> int:
     return simulate(args.simulator_args) or 0
 
 
+# The simulator parses its own options (so `workbench simulate --help` shows them); everything
+# after the word `simulate` is handed over untouched.
+_PASS_THROUGH = {"simulate"}
+
+
 def build_parser() -> argparse.ArgumentParser:
     from workbench import __version__
     from workbench.export.cli import add_commands as add_export_commands
@@ -35,7 +40,6 @@ def build_parser() -> argparse.ArgumentParser:
     simulate = commands.add_parser(
         "simulate", help="serve the offline Messages API simulator on loopback", add_help=False
     )
-    simulate.add_argument("simulator_args", nargs=argparse.REMAINDER)
     simulate.set_defaults(handler=_simulate)
 
     add_ledger_commands(commands)
@@ -44,7 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    if args.command in _PASS_THROUGH:
+        args.simulator_args = rest
+    elif rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     try:
         return args.handler(args) or 0
     except KeyboardInterrupt:
