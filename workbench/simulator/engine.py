@@ -77,6 +77,17 @@ class SimResponse:
 
 
 @dataclass(frozen=True)
+class _Call:
+    """A routed request and what the router learned about it."""
+
+    request: SimRequest
+    ctx: Ctx
+    knobs: Knobs
+    query: dict[str, list[str]]
+    request_id: str
+
+
+@dataclass(frozen=True)
 class ReceivedRequest:
     method: str
     path: str
@@ -234,7 +245,7 @@ class Engine:
             handler = handlers.get(method)
             if handler is None:
                 raise SimError(405, f"Method {method} is not allowed for {path}")
-            return handler(request, ctx, knobs, query, request_id, *map(unquote, match.groups()))
+            return handler(_Call(request, ctx, knobs, query, request_id), *map(unquote, match.groups()))
         raise SimError(404, f"Not found: {method} {path}")
 
     def _routes(self) -> list[tuple[str, dict[str, Callable[..., SimResponse]]]]:
@@ -278,9 +289,9 @@ class Engine:
             raise invalid(f"prompt is too long: {total} tokens > {model.context_window} maximum")
         return blocks, total
 
-    def _count_tokens(self, request: SimRequest, ctx: Ctx, knobs: Knobs, query: Any, request_id: str) -> SimResponse:
-        body = self._body_json(request)
-        model = validate_messages_body(body, ctx, self._file_lookup, count_only=True)
+    def _count_tokens(self, call: _Call) -> SimResponse:
+        body = self._body_json(call.request)
+        model = validate_messages_body(body, call.ctx, self._file_lookup, count_only=True)
         _, total = self._input_tokens(body, model)
         return self._json_response({"input_tokens": total})
 
@@ -307,10 +318,9 @@ class Engine:
         return None
 
     def _retry_after(self, knobs: Knobs) -> str:
-        seconds = knobs.retry_after if knobs.retry_after is not None else self.options.retry_after
-        return f"{seconds:g}"
+        return f"{_pick(knobs.retry_after, self.options.retry_after):g}"
 
-    def _rate_limit(self, input_tokens: int, knobs: Knobs) -> list[tuple[str, str]]:
+    def _rate_limit(self, input_tokens: int) -> list[tuple[str, str]]:
         """Check the buckets (429 when one is empty) and return the anthropic-ratelimit-* headers."""
         now = self.clock()
         configured = {
@@ -388,20 +398,20 @@ class Engine:
             },
         }
 
-    def _messages(self, request: SimRequest, ctx: Ctx, knobs: Knobs, query: Any, request_id: str) -> SimResponse:
-        body = self._body_json(request)
-        model = validate_messages_body(body, ctx, self._file_lookup)
+    def _messages(self, call: _Call) -> SimResponse:
+        body = self._body_json(call.request)
+        model = validate_messages_body(body, call.ctx, self._file_lookup)
         _, total = self._input_tokens(body, model)
-        delay = knobs.first_byte_delay if knobs.first_byte_delay is not None else self.options.first_byte_delay
-        status = self._fault_status(request, knobs)
+        delay = _pick(call.knobs.first_byte_delay, self.options.first_byte_delay)
+        status = self._fault_status(call.request, call.knobs)
         if status is not None:
             err = fault(status)
             if status in (429, 529):
-                err.headers.append(("retry-after", self._retry_after(knobs)))
-            response = self._error(err, request_id)
+                err.headers.append(("retry-after", self._retry_after(call.knobs)))
+            response = self._error(err, call.request_id)
             response.delay = delay
             return response
-        headers = self._rate_limit(total, knobs)
+        headers = self._rate_limit(total)
         scripted = self._scripts.popleft() if self._scripts else None
         message = self._build_message(body, model, scripted=scripted)
         self._buckets["output-tokens"].level -= message["usage"]["output_tokens"]
@@ -409,25 +419,23 @@ class Engine:
             return self._json_response(message, headers=headers, delay=delay)
         plan = StreamPlan(
             words_per_delta=self.options.words_per_delta,
-            first_token_delay=_pick(knobs.first_token_delay, self.options.first_token_delay) or 0.0,
-            deltas_per_second=_pick(knobs.deltas_per_second, self.options.deltas_per_second),
-            error_after=_pick(knobs.error_after, self.options.error_after),
-            error=_stream_error(knobs.error_type or self.options.error_type, request_id),
-            drop_after=_pick(knobs.drop_after, self.options.drop_after),
+            first_token_delay=_pick(call.knobs.first_token_delay, self.options.first_token_delay) or 0.0,
+            deltas_per_second=_pick(call.knobs.deltas_per_second, self.options.deltas_per_second),
+            error_after=_pick(call.knobs.error_after, self.options.error_after),
+            error=_stream_error(call.knobs.error_type or self.options.error_type, call.request_id),
+            drop_after=_pick(call.knobs.drop_after, self.options.drop_after),
         )
         sse_headers = [("content-type", "text/event-stream; charset=utf-8"), ("cache-control", "no-cache"), *headers]
         return SimResponse(200, sse_headers, stream_items(message, plan), delay)
 
     # ---- models ----------------------------------------------------------------------------------------
 
-    def _list_models(self, request: SimRequest, ctx: Ctx, knobs: Knobs, query: dict[str, list[str]],
-                     request_id: str) -> SimResponse:
-        lifecycles = query.get("lifecycle[]") or query.get("lifecycle") or ["active", "deprecated"]
+    def _list_models(self, call: _Call) -> SimResponse:
+        lifecycles = call.query.get("lifecycle[]") or call.query.get("lifecycle") or ["active", "deprecated"]
         items = [model_info(m) for m in CATALOGUE if m.lifecycle in lifecycles]
-        return self._json_response(_id_page(items, query))
+        return self._json_response(_id_page(items, call.query))
 
-    def _get_model(self, request: SimRequest, ctx: Ctx, knobs: Knobs, query: Any, request_id: str,
-                   model_id: str) -> SimResponse:
+    def _get_model(self, call: _Call, model_id: str) -> SimResponse:
         model = find_model(model_id)
         if model is None:
             raise SimError(404, f"model: {model_id}")
@@ -435,8 +443,8 @@ class Engine:
 
     # ---- batches ---------------------------------------------------------------------------------------
 
-    def _create_batch(self, request: SimRequest, ctx: Ctx, knobs: Knobs, query: Any, request_id: str) -> SimResponse:
-        body = self._body_json(request)
+    def _create_batch(self, call: _Call) -> SimResponse:
+        body = self._body_json(call.request)
         if not isinstance(body, dict):
             raise invalid("Input should be a valid dictionary")
         for key in body:
@@ -465,10 +473,10 @@ class Engine:
             if custom_id in seen:
                 raise invalid(f"requests.{i}.custom_id: custom_id '{custom_id}' is not unique within the batch")
             seen.add(custom_id)
-            entries.append((custom_id, self._batch_result(item["params"], ctx)))
+            entries.append((custom_id, self._batch_result(item["params"], call.ctx)))
         batch = _Batch(self._new_id("msgbatch_"), self.clock(), entries, self.options.batch_seconds)
         self._batches[batch.id] = batch
-        return self._json_response(self._batch_view(batch, request.base_url))
+        return self._json_response(self._batch_view(batch, call.request.base_url))
 
     def _batch_result(self, params: Any, ctx: Ctx) -> dict[str, Any]:
         try:
@@ -530,28 +538,24 @@ class Engine:
             raise SimError(404, f"Message batch {batch_id} not found")
         return batch
 
-    def _get_batch(self, request: SimRequest, ctx: Ctx, knobs: Knobs, query: Any, request_id: str,
-                   batch_id: str) -> SimResponse:
-        return self._json_response(self._batch_view(self._find_batch(batch_id), request.base_url))
+    def _get_batch(self, call: _Call, batch_id: str) -> SimResponse:
+        return self._json_response(self._batch_view(self._find_batch(batch_id), call.request.base_url))
 
-    def _list_batches(self, request: SimRequest, ctx: Ctx, knobs: Knobs, query: dict[str, list[str]],
-                      request_id: str) -> SimResponse:
-        items = [self._batch_view(b, request.base_url) for b in reversed(self._batches.values())]
-        return self._json_response(_id_page(items, query))
+    def _list_batches(self, call: _Call) -> SimResponse:
+        items = [self._batch_view(b, call.request.base_url) for b in reversed(self._batches.values())]
+        return self._json_response(_id_page(items, call.query))
 
-    def _cancel_batch(self, request: SimRequest, ctx: Ctx, knobs: Knobs, query: Any, request_id: str,
-                      batch_id: str) -> SimResponse:
+    def _cancel_batch(self, call: _Call, batch_id: str) -> SimResponse:
         batch = self._find_batch(batch_id)
         self._settle(batch)
         if batch.ended_at is not None or batch.cancel_at is not None:
-            return self._json_response(self._batch_view(batch, request.base_url))
+            return self._json_response(self._batch_view(batch, call.request.base_url))
         batch.cancel_at = self.clock()
-        view = self._batch_view(batch, request.base_url)
+        view = self._batch_view(batch, call.request.base_url)
         batch.cancel_seen = True  # the next look at the batch finds it ended
         return self._json_response(view)
 
-    def _delete_batch(self, request: SimRequest, ctx: Ctx, knobs: Knobs, query: Any, request_id: str,
-                      batch_id: str) -> SimResponse:
+    def _delete_batch(self, call: _Call, batch_id: str) -> SimResponse:
         batch = self._find_batch(batch_id)
         self._settle(batch)
         if batch.ended_at is None:
@@ -559,8 +563,7 @@ class Engine:
         del self._batches[batch_id]
         return self._json_response({"id": batch_id, "type": "message_batch_deleted"})
 
-    def _batch_results(self, request: SimRequest, ctx: Ctx, knobs: Knobs, query: Any, request_id: str,
-                       batch_id: str) -> SimResponse:
+    def _batch_results(self, call: _Call, batch_id: str) -> SimResponse:
         batch = self._find_batch(batch_id)
         self._settle(batch)
         if batch.ended_at is None:
@@ -573,8 +576,8 @@ class Engine:
 
     # ---- files -----------------------------------------------------------------------------------------
 
-    def _upload_file(self, request: SimRequest, ctx: Ctx, knobs: Knobs, query: Any, request_id: str) -> SimResponse:
-        parts = _multipart(request.body, request.headers.get("content-type", ""))
+    def _upload_file(self, call: _Call) -> SimResponse:
+        parts = _multipart(call.request.body, call.request.headers.get("content-type", ""))
         if "file" not in parts:
             raise invalid("file: Field required")
         headers, data = parts["file"]
@@ -612,16 +615,15 @@ class Engine:
             raise SimError(404, f"File expired: {file_id}", error_code="file_expired")
         return found
 
-    def _list_files(self, request: SimRequest, ctx: Ctx, knobs: Knobs, query: dict[str, list[str]],
-                    request_id: str) -> SimResponse:
+    def _list_files(self, call: _Call) -> SimResponse:
         now = self.clock()
         alive = [f.meta for f in reversed(self._files.values()) if f.expires is None or f.expires > now]
-        ids = query.get("ids[]") or query.get("ids")
+        ids = call.query.get("ids[]") or call.query.get("ids")
         if ids:
             return self._json_response({"data": [m for m in alive if m["id"] in ids], "next_page": None})
-        limit = _limit(query)
+        limit = _limit(call.query)
         start = 0
-        cursor = (query.get("page") or [None])[0]
+        cursor = (call.query.get("page") or [None])[0]
         if cursor:
             after = cursor.removeprefix("page_")
             start = next((i + 1 for i, m in enumerate(alive) if m["id"] == after), len(alive))
@@ -629,18 +631,15 @@ class Engine:
         more = start + limit < len(alive)
         return self._json_response({"data": page, "next_page": f"page_{page[-1]['id']}" if more and page else None})
 
-    def _get_file(self, request: SimRequest, ctx: Ctx, knobs: Knobs, query: Any, request_id: str,
-                  file_id: str) -> SimResponse:
+    def _get_file(self, call: _Call, file_id: str) -> SimResponse:
         return self._json_response(self._find_file(file_id).meta)
 
-    def _delete_file(self, request: SimRequest, ctx: Ctx, knobs: Knobs, query: Any, request_id: str,
-                     file_id: str) -> SimResponse:
+    def _delete_file(self, call: _Call, file_id: str) -> SimResponse:
         self._find_file(file_id)
         del self._files[file_id]
         return self._json_response({"id": file_id, "type": "file_deleted"})
 
-    def _file_content(self, request: SimRequest, ctx: Ctx, knobs: Knobs, query: Any, request_id: str,
-                      file_id: str) -> SimResponse:
+    def _file_content(self, call: _Call, file_id: str) -> SimResponse:
         found = self._find_file(file_id)
         if not found.meta["downloadable"]:
             raise invalid(f"File {file_id} is not downloadable", error_code="file_not_downloadable")
