@@ -16,12 +16,9 @@ COMMANDS = {
     "workbench simulate --": [sys.executable, "-m", "workbench", "simulate", "--"],
     "workbench simulate": [sys.executable, "-m", "workbench", "simulate"],
 }
-# argparse.REMAINDER in workbench/cli.py does not capture a leading `--port`; the command works with `--`.
-CLI_REMAINDER = pytest.mark.xfail(reason="workbench CLI passes options after `simulate` only after `--`", strict=False)
 
 
-@pytest.mark.parametrize("command", [c if c != "workbench simulate" else pytest.param(c, marks=CLI_REMAINDER)
-                                     for c in COMMANDS])
+@pytest.mark.parametrize("command", list(COMMANDS))
 def test_prints_url_and_serves(command):
     process = subprocess.Popen(
         [*COMMANDS[command], "--port", "0", "--fail", "529", "--retry-after", "0"],

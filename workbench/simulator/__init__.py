@@ -47,11 +47,15 @@ batches and refill rate limits with `clock.advance(seconds)`.
 Token counts come from the documented approximation in `workbench.simulator.tokens`.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from workbench.simulator.clock import ManualClock
 from workbench.simulator.engine import Drop, Engine, Pause, ReceivedRequest, SimRequest, SimResponse
 from workbench.simulator.options import SimulatorOptions
-from workbench.simulator.server import SimulatorServer
 from workbench.simulator.transport import SimulatorTransport
+
+if TYPE_CHECKING:  # pragma: no cover
+    from workbench.simulator.server import SimulatorServer
 
 __all__ = [
     "Engine",
@@ -65,3 +69,12 @@ __all__ = [
     "Pause",
     "Drop",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The embedded default only needs the transport; the HTTP server (http.server, argparse) loads on use.
+    if name == "SimulatorServer":
+        from workbench.simulator.server import SimulatorServer
+
+        return SimulatorServer
+    raise AttributeError(f"module 'workbench.simulator' has no attribute {name!r}")

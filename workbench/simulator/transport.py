@@ -8,7 +8,6 @@ a `Drop` raises `httpx.RemoteProtocolError`, as a connection closed mid-body doe
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
@@ -53,6 +52,8 @@ class _AsyncBody(httpx.AsyncByteStream):
         self._items = items
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
+        import asyncio
+
         for item in self._items:
             if isinstance(item, Pause):
                 await asyncio.sleep(item.seconds)
@@ -88,5 +89,7 @@ class SimulatorTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         result = self.engine.handle(self._request(request, await request.aread()))
         if result.delay:
+            import asyncio
+
             await asyncio.sleep(result.delay)
         return self._response(request, result, _AsyncBody(result.body))
