@@ -161,7 +161,9 @@ class Ledger:
 
     def lineage(self, run: Run) -> list[Run]:
         """The runs of ``run``'s group up to and including it, oldest first."""
-        return [r for r in self.history(run.group) if r.created_at <= run.created_at]
+        history = self.history(run.group)
+        ids = [r.run_id for r in history]
+        return history[: ids.index(run.run_id) + 1] if run.run_id in ids else history
 
     def history(self, group: str | None) -> list[Run]:
         self._index()

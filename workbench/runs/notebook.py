@@ -36,7 +36,7 @@ from typing import Any
 from .blobs import BlobSource, EmbeddedBlobs, blob_refs
 from .errors import NotebookOpenError
 from .journal import Journal, journal_path_for
-from .record import SCHEMA_VERSION, Run, restore_text
+from .record import SCHEMA_VERSION, Run
 
 METADATA_KEY = "claude_workbench"
 LINEAGE_LIMIT = 20
@@ -83,7 +83,7 @@ def read_saved_runs(path: str | os.PathLike[str], *, journal: bool = True) -> Sa
             request = record.get("request")
             if isinstance(request, dict) and REQUEST_KEY in request:
                 record = {**record, "request": requests.get(request[REQUEST_KEY])}
-            embedded[record["run_id"]] = restore_text(record)
+            embedded[record["run_id"]] = record
 
     for cell in notebook.get("cells") or []:
         take_embedded(((cell.get("metadata") or {}).get(METADATA_KEY) or {}).get("runs") or [])
@@ -93,7 +93,7 @@ def read_saved_runs(path: str | os.PathLike[str], *, journal: bool = True) -> Sa
                 continue
             for summary in carried.get("lineage") or []:
                 summaries[summary["run_id"]] = Run.from_summary(summary).to_stored()
-            outputs[carried["run"]["run_id"]] = restore_text(carried["run"])
+            outputs[carried["run"]["run_id"]] = carried["run"]
     take_embedded(top.get("runs") or [])
 
     layers = [summaries, outputs, embedded]
@@ -102,13 +102,18 @@ def read_saved_runs(path: str | os.PathLike[str], *, journal: bool = True) -> Sa
     if journal:
         journal_file = journal_path_for(notebook_file)
         sibling = Journal(journal_file)
-        layers.append({k: restore_text(v) for k, v in sibling.states(_embedded_offset(sibling, top)).items()})
+        layers.append(sibling.states(_embedded_offset(sibling, top)))
         blobs.insert(0, sibling.blobs)
     merged: dict[str, dict[str, Any]] = {}
     for layer in layers:
         for run_id, data in layer.items():
             known = merged.get(run_id)
-            merged[run_id] = data if known is None else {**known, **data}
+            if known is None:
+                merged[run_id] = data
+                continue
+            merged[run_id] = {**known, **data}
+            if "text" not in data and "response" in data:
+                merged[run_id].pop("text", None)  # an earlier layer's text (a preview) yields to the response's
     runs = [Run.model_validate(data) for data in merged.values()]
     return SavedRuns(sorted(runs, key=lambda r: r.created_at), blobs, journal_file)
 

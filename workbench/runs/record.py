@@ -55,7 +55,7 @@ Status = Literal["ok", "error", "interrupted", "partial"]
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def new_run_id() -> str:
