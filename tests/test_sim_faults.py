@@ -184,3 +184,13 @@ def test_rate_limits():
     engine.options.output_tokens_per_minute = 50
     assert http.post("/v1/messages", json=PARAMS).status_code == 200  # spends more than 50 output tokens
     assert http.post("/v1/messages", json=PARAMS).status_code == 429
+
+
+def test_transport_yields_event_by_event():
+    engine = Engine()
+    http = httpx.Client(transport=SimulatorTransport(engine), base_url="http://simulator",
+                        headers={"x-api-key": "sk-ant-test", "anthropic-version": "2023-06-01"})
+    with http.stream("POST", "/v1/messages", json={**PARAMS, "stream": True}) as response:
+        chunks = list(response.iter_raw())
+    assert len(chunks) > 10 and all(chunk.startswith(b"event: ") and chunk.endswith(b"\n\n") for chunk in chunks)
+    assert chunks[-1] == b'event: message_stop\ndata: {"type":"message_stop"}\n\n'

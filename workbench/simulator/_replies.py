@@ -154,15 +154,28 @@ def _sample(schema: Any, name: str, prompt: str, depth: int = 0) -> Any:
     if kind == "array":
         count = max(1, int(schema.get("minItems", 1)))
         return [_sample(schema.get("items") or {"type": "string"}, name, prompt, depth + 1) for _ in range(count)]
-    if kind == "integer":
-        return int(schema.get("minimum", schema.get("exclusiveMinimum", 0) + 1 if "exclusiveMinimum" in schema else 1))
-    if kind == "number":
-        return float(schema.get("minimum", 1.0))
+    if kind in ("integer", "number"):
+        low = schema.get("minimum")
+        if low is None and "exclusiveMinimum" in schema:
+            low = schema["exclusiveMinimum"] + 1
+        if low is None:
+            low = min(1, schema.get("maximum", 1))
+        return int(low) if kind == "integer" else float(low)
     if kind == "boolean":
         return True
     if kind == "null":
         return None
     return _string_for(name, schema, prompt)
+
+
+_FORMATTED = {
+    "date": "2026-11-22",
+    "date-time": "2026-11-22T12:00:00Z",
+    "time": "12:00:00Z",
+    "email": "someone@example.com",
+    "uri": "https://example.com/",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+}
 
 
 def _string_for(name: str, schema: dict[str, Any], prompt: str) -> str:
@@ -171,8 +184,7 @@ def _string_for(name: str, schema: dict[str, Any], prompt: str) -> str:
         value = capitalised[-1]
     else:
         value = _gist(prompt, 8) or name
-    if schema.get("format") == "date":
-        value = "2026-11-22"
+    value = _FORMATTED.get(schema.get("format", ""), value)
     minimum, maximum = int(schema.get("minLength", 0)), schema.get("maxLength")
     value = value.ljust(minimum, "x")
     return value[: int(maximum)] if maximum is not None else value
