@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import io
 from typing import Any
 
 import httpx
 import pytest
+from PIL import Image
 
 from workbench.simulator import Engine, ManualClock, SimulatorTransport
+from workbench.simulator.tokens import count_text, image_tokens, truncate_to_tokens
 
 MODEL = "claude-opus-4-8"  # minimum cacheable prefix: 1024 tokens
 LONG = "The quick brown fox jumps over the lazy dog. " * 200  # about 2000 tokens
@@ -139,3 +143,36 @@ def test_streamed_usage_matches(client):
     with client.stream("POST", "/v1/messages", json={**body, "stream": True}) as response:
         text = response.read().decode()
     assert f'"cache_read_input_tokens":{counted(client, body) - usage(client, body)["input_tokens"]}' in text
+
+
+def test_documented_tokenizer():
+    assert count_text("Hello, world!") == 6  # Hello(2) ,(1) world(2) !(1)
+    assert count_text("   ") == 0
+    assert image_tokens((1000, 1000)) == 1334  # ceil(1000*1000/750)
+    assert image_tokens((3136, 1568)) == image_tokens((1568, 784))  # scaled to 1568 px on the long edge
+    assert image_tokens(None) == 1600
+    assert truncate_to_tokens("one two three", 3) == ("one two", 2)  # one(1) two(1) three(2)
+
+
+def test_count_tokens_agrees_with_usage_for_every_block_kind(client):
+    out = io.BytesIO()
+    Image.new("RGB", (300, 200)).save(out, "PNG")
+    pdf = b"%PDF-1.4 << /Type /Page >> << /Type /Page >> << /Type /Pages >>"
+    body = {
+        "model": MODEL, "max_tokens": 50, "system": "Be exact.",
+        "tools": [{"name": "lookup", "description": "Find things", "input_schema": {"type": "object"}}],
+        "messages": [
+            {"role": "user", "content": [
+                {"type": "image", "source": {"type": "base64", "media_type": "image/png",
+                                             "data": base64.b64encode(out.getvalue()).decode()}},
+                {"type": "document", "source": {"type": "base64", "media_type": "application/pdf",
+                                                "data": base64.b64encode(pdf).decode()}},
+                {"type": "text", "text": "Look these up"}]},
+            {"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_1", "name": "lookup",
+                                               "input": {"q": "x"}}]},
+            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "found"}]},
+        ],
+    }
+    total = counted(client, body)
+    assert total > 2 * 1500 + 80  # two PDF pages and a 300x200 image (80 tokens)
+    assert usage(client, body)["input_tokens"] == total
