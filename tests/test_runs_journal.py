@@ -147,3 +147,10 @@ def test_finish_accepts_pydantic_like_responses_and_stream_timings(tmp_path):
 def test_a_run_needs_a_request(tmp_path):
     with pytest.raises(ValueError, match="needs a request"):
         Ledger(tmp_path / "nb.ipynb").start(api_version="2023-06-01")
+
+
+def test_a_run_exports_its_request_as_code(tmp_path):
+    ledger = Ledger(tmp_path / "nb.ipynb")
+    run = ledger.start(request=request("Hello from the ledger", image=b"\x89PNG-bytes"), api_version="2023-06-01")
+    code = run.to_code("python", blobs=ledger.journal.blobs)
+    assert "Hello from the ledger" in code and "sha256:" not in code

@@ -176,19 +176,13 @@ class Run(BaseModel):
         return {k: v for k, v in data.items() if k == "text" or not _is_empty(v)}
 
     def to_code(self, lang: str = "python", **options: Any) -> str:
-        """Code that sends this run's request again (see ``workbench.export.to_code``).
+        """Code that sends this run's request again (``workbench.export.run_to_code``).
 
-        Blob refs are restored from ``options.pop("blobs")`` (a ``BlobStore``) when given.
+        Pass ``blobs=`` (a BlobStore, or a list of blob sources) to put images and PDFs back.
         """
-        from workbench.export import to_code
+        from workbench.export import run_to_code
 
-        from .blobs import restore_request
-
-        blobs = options.pop("blobs", None)
-        request = self.request or {}
-        if blobs is not None:
-            request = restore_request(request, blobs)
-        return to_code(request, lang=lang, api_version=self.api_version, betas=tuple(self.betas), **options)
+        return run_to_code(self, lang, **options)
 
 
 def _preview(text: str, limit: int = 120) -> str:
