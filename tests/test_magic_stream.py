@@ -255,3 +255,19 @@ def test_models_and_repeat_run_each_then_compare(kernel: Any, simulator: Any) ->
     finally:
         kernel.run("%config Claude.replay = 'live'")
     assert len(message_posts(simulator)) == before + 3  # repeats are live even under the auto replay policy
+
+
+def test_cell_id_sent_by_the_frontend_is_recorded(kernel: Any, simulator: Any) -> None:
+    """JupyterLab sends the cell id in the execute request's metadata; the run keeps it."""
+    client = kernel.client
+    request = client.session.msg(
+        "execute_request",
+        {"code": "%%claude\nWhich cell am I?", "silent": False, "store_history": True, "user_expressions": {},
+         "allow_stdin": False, "stop_on_error": False},
+        metadata={"cellId": "3f2a9c1e-lab-cell"},
+    )
+    client.shell_channel.send(request)
+    execution = kernel.collect(request["header"]["msg_id"])
+    assert execution.ok, execution.error
+    run = final_run(execution)
+    assert run["cell_id"] == "3f2a9c1e-lab-cell" and run["group"] == "cell:3f2a9c1e-lab-cell"
