@@ -271,3 +271,9 @@ def test_cell_id_sent_by_the_frontend_is_recorded(kernel: Any, simulator: Any) -
     assert execution.ok, execution.error
     run = final_run(execution)
     assert run["cell_id"] == "3f2a9c1e-lab-cell" and run["group"] == "cell:3f2a9c1e-lab-cell"
+
+
+def test_playground_opens_from_the_line_magic(kernel: Any) -> None:
+    execution = kernel.run("%claude playground scratch")
+    assert execution.ok, execution.error
+    assert any("application/vnd.jupyter.widget-view+json" in c["data"] for c in execution.outputs)

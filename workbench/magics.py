@@ -291,7 +291,7 @@ class Claude(Magics):
 
     @line_magic("claude")
     def claude_line(self, line: str) -> Any:
-        """%claude help | config | models | history [NAME] | compare RUN RUN... | export RUN [LANG] | threads"""
+        """%claude help | config | models | history [NAME] | compare RUN... | export RUN [LANG] | threads | playground"""
         words = _split(line)
         command, rest = (words[0], words[1:]) if words else ("help", [])
         handler = getattr(self, f"_cmd_{command.replace('-', '_')}", None)
@@ -318,7 +318,8 @@ class Claude(Magics):
             "%claude history [NAME|all]  — runs of a name (default: every run of this notebook)\n"
             "%claude compare RUN RUN...  — side by side (run id, name@N, name, vN, last, lastN)\n"
             "%claude export RUN [python|httpx|curl|typescript]  — code that sends the same request\n"
-            "%claude threads [--reset NAME]  — chat threads (%%claude --chat NAME)"
+            "%claude threads [--reset NAME]  — chat threads (%%claude --chat NAME)\n"
+            "%claude playground [NAME]  — the widget playground (same pipeline, same ledger)"
         )
 
     def _cmd_config(self, args: list[str]) -> None:
@@ -393,7 +394,9 @@ class Claude(Magics):
     def _cmd_playground(self, args: list[str]) -> Any:
         from workbench.playground import playground
 
-        return playground()
+        if len(args) > 1:
+            raise UsageError("usage: %claude playground [NAME]")
+        return playground(**({"name": args[0]} if args else {}))
 
 
 __all__ = ["Claude", "ClaudeAPIError", "DEFAULT_MODEL"]
