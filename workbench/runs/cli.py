@@ -58,25 +58,26 @@ def _load(notebook: Path):
         raise LedgerError(f"{notebook}: not a notebook (invalid JSON at line {exc.lineno})") from None
 
 
-def _cell_label(run: Run) -> str:
-    if run.cell_id is None:
+def _cell_label(cell_id: str | None) -> str:
+    if cell_id is None:
         return "–"
-    return run.cell_id if len(run.cell_id) <= 12 else run.cell_id[:11] + "…"
+    return cell_id if len(cell_id) <= 12 else cell_id[:11] + "…"
 
 
 def runs_command(args: argparse.Namespace) -> int:
-    runs = _load(args.notebook).runs
+    summaries = _load(args.notebook).summaries()
     if args.json:
-        json.dump([run.summary() for run in runs], sys.stdout, ensure_ascii=False)
+        json.dump(summaries, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
         return 0
-    if not runs:
+    if not summaries:
         print(f"{args.notebook}: no runs recorded")
         return 0
     rows = []
-    for run in runs:
-        version, run_id, created, status, model, tokens, cost, latency, reply = history_row(run)
-        rows.append([run_id, _cell_label(run), version, created, status, model, tokens, cost, latency, reply])
+    for summary in summaries:
+        version, run_id, created, status, model, tokens, cost, latency, reply = history_row(summary)
+        rows.append([run_id, _cell_label(summary["cell_id"]), version, created, status, model, tokens, cost, latency,
+                     reply])
     print(format_table(_RUN_COLUMNS, rows))
     return 0
 

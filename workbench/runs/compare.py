@@ -185,10 +185,10 @@ def _minutes_between(start: str, end: str) -> float | None:
 # -- figures ----------------------------------------------------------------------------------
 
 
-def _cost_text(run: Run) -> str:
-    if run.replayed:
+def _cost_text(summary: dict[str, Any]) -> str:
+    if summary["replayed"]:
         return "$0 (replayed)"
-    return "price unknown" if run.cost is None else f"${run.cost:.4f}"
+    return "price unknown" if summary["cost"] is None else f"${summary['cost']:.4f}"
 
 
 def _seconds(value: float | None) -> str:
@@ -204,12 +204,12 @@ def _tokens_text(run: Run) -> str:
     return "; ".join([text, *cache])
 
 
-def _status_text(run: Run) -> str:
-    parts = [run.status + (" (replayed)" if run.replayed else "")]
-    if run.stop_reason:
-        parts.append(f"stop: {run.stop_reason}")
-    if run.error:
-        parts.append(run.error)
+def _status_text(summary: dict[str, Any]) -> str:
+    parts = [summary["status"] + (" (replayed)" if summary["replayed"] else "")]
+    if summary["stop_reason"]:
+        parts.append(f"stop: {summary['stop_reason']}")
+    if summary["error"]:
+        parts.append(summary["error"])
     return " · ".join(parts)
 
 
@@ -232,9 +232,10 @@ def render_compare(runs: Sequence[Run]) -> tuple[str, str]:
 
     figure("created", [r.created_at for r in runs])
     figure("model", [r.model or "?" for r in runs])
-    figure("status", [_status_text(r) for r in runs])
+    summaries = [r.summary() for r in runs]
+    figure("status", [_status_text(s) for s in summaries])
     figure("tokens", [_tokens_text(r) for r in runs])
-    figure("cost", [_cost_text(r) for r in runs])
+    figure("cost", [_cost_text(s) for s in summaries])
     figure("latency", [f"first token {_seconds(r.timings.first_delta)}, total {_seconds(r.timings.total)}" for r in runs])
 
     params = [parameters(r) for r in runs]
@@ -304,17 +305,18 @@ def _ordered_union(sections: list[dict[str, str]]) -> list[str]:
 _HISTORY_COLUMNS = ("version", "run", "created", "status", "model", "tokens", "cost", "latency", "reply")
 
 
-def history_row(run: Run) -> list[str]:
-    return [run.label, run.run_id[:8], run.created_at, _status_text(run), run.model or "?",
-            f"{run.input_tokens:,}/{run.output_tokens:,}", _cost_text(run), _seconds(run.timings.total),
-            run.summary()["preview"]]
+def history_row(summary: dict[str, Any]) -> list[str]:
+    """One listing line from a run summary (``Run.summary()`` or ``summarize``)."""
+    return [summary["label"], summary["run_id"][:8], summary["created_at"] or "?", _status_text(summary),
+            summary["model"] or "?", f"{summary['input_tokens']:,}/{summary['output_tokens']:,}",
+            _cost_text(summary), _seconds(summary["total_s"]), summary["preview"]]
 
 
 def render_history(runs: Sequence[Run]) -> tuple[str, str]:
     """A cell's (or a name's) runs, oldest first, one line each."""
     if not runs:
         return "<p>No runs recorded yet.</p>", "No runs recorded yet."
-    rows = [history_row(r) for r in runs]
+    rows = [history_row(r.summary()) for r in runs]
     head = "".join(f"<th>{c}</th>" for c in _HISTORY_COLUMNS)
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row[:-1]) + f"<td><pre>{html.escape(row[-1])}</pre></td></tr>"

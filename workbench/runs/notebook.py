@@ -26,6 +26,7 @@ for a run found in several places the most complete record wins (journal > embed
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -36,7 +37,7 @@ from typing import Any
 from .blobs import BlobSource, EmbeddedBlobs, blob_refs
 from .errors import NotebookOpenError
 from .journal import Journal, journal_path_for
-from .record import SCHEMA_VERSION, Run
+from .record import SCHEMA_VERSION, Run, summarize
 
 METADATA_KEY = "claude_workbench"
 LINEAGE_LIMIT = 20
@@ -62,9 +63,19 @@ def output_metadata(run: Run, lineage: list[Run] | None = None) -> dict[str, Any
 
 @dataclass
 class SavedRuns:
-    runs: list[Run]
+    """What a saved notebook knows: ``records`` (stored run JSON, oldest first) and where blobs are."""
+
+    records: list[dict[str, Any]]
     blobs: list[BlobSource] = field(default_factory=list)
     journal_path: Path | None = None
+
+    @functools.cached_property
+    def runs(self) -> list[Run]:
+        return [Run.model_validate(record) for record in self.records]
+
+    def summaries(self) -> list[dict[str, Any]]:
+        """Listing data without building Run objects (fast for thousands of runs)."""
+        return [summarize(record) for record in self.records]
 
 
 def read_saved_runs(path: str | os.PathLike[str], *, journal: bool = True) -> SavedRuns:
@@ -114,8 +125,8 @@ def read_saved_runs(path: str | os.PathLike[str], *, journal: bool = True) -> Sa
             merged[run_id] = {**known, **data}
             if "text" not in data and "response" in data:
                 merged[run_id].pop("text", None)  # an earlier layer's text (a preview) yields to the response's
-    runs = [Run.model_validate(data) for data in merged.values()]
-    return SavedRuns(sorted(runs, key=lambda r: r.created_at), blobs, journal_file)
+    records = sorted(merged.values(), key=lambda data: data.get("created_at") or "")
+    return SavedRuns(records, blobs, journal_file)
 
 
 def _journal_mark(journal: Journal, offset: int) -> dict[str, Any]:

@@ -117,8 +117,8 @@ class Run(BaseModel):
 
     @property
     def label(self) -> str:
-        """Short human handle: ``summarize@2`` or ``v2`` (cell runs) plus nothing else."""
-        return f"{self.name}@{self.version}" if self.name else f"v{self.version}"
+        """Short human handle: ``summarize@2`` for named runs, ``v2`` for a cell's runs."""
+        return label_of(self.name, self.version)
 
     @property
     def input_tokens(self) -> int:
@@ -130,30 +130,12 @@ class Run(BaseModel):
 
     def summary(self) -> dict[str, Any]:
         """The compact form used for lineage and listings (no request, no response)."""
-        return {
-            "run_id": self.run_id,
-            "name": self.name,
-            "cell_id": self.cell_id,
-            "group": self.group,
-            "version": self.version,
-            "parent_id": self.parent_id,
-            "created_at": self.created_at,
-            "status": self.status,
-            "model": self.model,
-            "fingerprint": self.fingerprint,
-            "stop_reason": self.stop_reason,
-            "input_tokens": self.input_tokens,
-            "output_tokens": self.output_tokens,
-            "cost": self.cost,
-            "total_s": self.timings.total,
-            "replayed": self.replayed,
-            "preview": _preview(self.text),
-        }
+        return summarize(self.model_dump(mode="json", exclude={"request", "response"}))
 
     @classmethod
     def from_summary(cls, summary: dict[str, Any]) -> Run:
         """A partial Run rebuilt from ``summary()`` (request and response unknown)."""
-        fields = {k: v for k, v in summary.items() if k not in ("input_tokens", "output_tokens", "total_s", "preview")}
+        fields = {k: v for k, v in summary.items() if k not in ("input_tokens", "output_tokens", "total_s", "preview", "label")}
         fields["usage"] = {"input_tokens": summary.get("input_tokens", 0), "output_tokens": summary.get("output_tokens", 0)}
         fields["timings"] = {"total": summary.get("total_s")}
         fields["text"] = summary.get("preview") or ""
@@ -185,8 +167,40 @@ class Run(BaseModel):
         return run_to_code(self, lang, **options)
 
 
+def label_of(name: str | None, version: int) -> str:
+    return f"{name}@{version}" if name else f"v{version}"
+
+
+def summarize(data: dict[str, Any]) -> dict[str, Any]:
+    """The summary of a run given as stored JSON (what ``Run.summary`` returns, without building a Run)."""
+    usage = data.get("usage") or {}
+    text = data["text"] if "text" in data else reply_text(data.get("response") or {})
+    version = data.get("version", 1)
+    return {
+        "run_id": data.get("run_id"),
+        "label": label_of(data.get("name"), version),
+        "name": data.get("name"),
+        "cell_id": data.get("cell_id"),
+        "group": data.get("group"),
+        "version": version,
+        "parent_id": data.get("parent_id"),
+        "created_at": data.get("created_at"),
+        "status": data.get("status", "partial"),
+        "error": data.get("error"),
+        "model": data.get("model"),
+        "fingerprint": data.get("fingerprint"),
+        "stop_reason": data.get("stop_reason"),
+        "input_tokens": int(usage.get("input_tokens") or 0),
+        "output_tokens": int(usage.get("output_tokens") or 0),
+        "cost": data.get("cost"),
+        "total_s": (data.get("timings") or {}).get("total"),
+        "replayed": bool(data.get("replayed")),
+        "preview": _preview(text or ""),
+    }
+
+
 def _preview(text: str, limit: int = 120) -> str:
-    flat = " ".join(text.split())
+    flat = " ".join(text[: limit * 4].split())  # a prefix is enough, however long the reply
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
