@@ -282,5 +282,5 @@ def test_playground_opens_from_the_line_magic(kernel: Any) -> None:
 def test_a_model_without_a_price_says_so(kernel: Any) -> None:
     execution = kernel.run("%%claude --model claude-fable-5-2 --max-tokens 300\nHi.")
     assert execution.ok, execution.error
-    assert final_run(execution)["cost"] is None
+    assert final_run(execution).get("cost") is None
     assert "price unknown" in execution.final_bundle()["data"]["text/plain"].splitlines()[-1]
