@@ -154,3 +154,11 @@ def test_a_run_exports_its_request_as_code(tmp_path):
     run = ledger.start(request=request("Hello from the ledger", image=b"\x89PNG-bytes"), api_version="2023-06-01")
     code = run.to_code("python", blobs=ledger.journal.blobs)
     assert "Hello from the ledger" in code and "sha256:" not in code
+
+
+def test_only_real_base64_media_becomes_a_blob(tmp_path):
+    body = request("x")
+    body["messages"].append({"role": "assistant", "content": [
+        {"type": "tool_use", "id": "t1", "name": "store", "input": {"type": "base64", "data": "not base64 at all!"}}]})
+    run = Ledger(tmp_path / "nb.ipynb").start(request=body, api_version="2023-06-01")
+    assert run.request == body

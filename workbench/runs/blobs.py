@@ -10,6 +10,7 @@ with a 1 MB image a hundred times stores the image once.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import os
 import tempfile
@@ -90,7 +91,10 @@ def canonicalize_request(request: Any, store: BlobStore) -> Any:
     if not isinstance(request, dict):
         return request
     if request.get("type") == "base64" and isinstance(request.get("data"), str):
-        data = base64.b64decode(request["data"])
+        try:
+            data = base64.b64decode(request["data"], validate=True)
+        except binascii.Error:
+            return request  # not media after all (a tool input, say): keep it as it is
         return {**request, "data": {BLOB_KEY: store.put(data)}}
     return {key: canonicalize_request(value, store) for key, value in request.items()}
 
