@@ -90,8 +90,8 @@ def main() -> int:
         "text/plain": len(last["data"]["text/plain"].encode()),
         "run record (output metadata)": len(json.dumps(last["metadata"]).encode()),
     }
-    print(f"reply: {DELTAS} deltas of {WORDS_PER_DELTA} words at {DELTAS_PER_SECOND}/s, final text {final_size:,} bytes "
-          f"({deltas} request), run took {elapsed:.1f} s")
+    print(f"reply: {DELTAS} deltas of {WORDS_PER_DELTA} words at {DELTAS_PER_SECOND}/s, "
+          f"final text {final_size:,} bytes ({deltas} request), run took {elapsed:.1f} s")
     print(f"iopub messages for the run: {len(sizes)} ({len(outputs)} display/update, "
           f"{len(sizes) - len(outputs)} status/input/other)")
     print(f"bytes sent: {total:,} = live updates {sum(s for _, s in outputs[:-1]):,} + final render {final:,} "

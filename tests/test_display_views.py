@@ -100,7 +100,8 @@ def test_footer_price_unknown_and_replayed() -> None:
 
 
 def test_token_parts_fall_back_to_the_cache_total() -> None:
-    assert "cache write 5m 40" in token_parts({"input_tokens": 1, "output_tokens": 2, "cache_creation_input_tokens": 40})
+    usage = {"input_tokens": 1, "output_tokens": 2, "cache_creation_input_tokens": 40}
+    assert "cache write 5m 40" in token_parts(usage)
 
 
 def test_terminal_view_appends_only_new_text() -> None:

@@ -89,7 +89,8 @@ MAGIC_CASES = [
     ("", "--chat t1 --repeat 2", "Hi", "--chat continues one conversation"),
     ("", "--models claude-haiku-4-5,claude-sonnet-4-5 --temperature 2", "Hi", "temperature must be between 0 and 1"),
     # last: it changes the kernel's replay policy to "never call the API"
-    ("%config Claude.replay = 'replay'", "-n unseen", "A prompt nobody answered yet.", "no recorded run answers this prompt"),
+    ("%config Claude.replay = 'replay'", "-n unseen", "A prompt nobody answered yet.",
+     "no recorded run answers this prompt"),
 ]
 
 

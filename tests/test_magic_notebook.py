@@ -71,7 +71,9 @@ def test_quickstart_demo_runs_offline(tmp_path: Path) -> None:
 def test_terminal_ipython_streams_plain_text(kernel_env: dict[str, str], tmp_path: Path) -> None:
     script = tmp_path / "session.ipy"
     script.write_text(
-        "%load_ext workbench\nget_ipython().run_cell_magic('claude', '--out r', 'Say hi.')\nprint('STATUS', r.status)\n",
+        "%load_ext workbench\n"
+        "get_ipython().run_cell_magic('claude', '--out r', 'Say hi.')\n"
+        "print('STATUS', r.status)\n",
         encoding="utf-8",
     )
     done = subprocess.run(

@@ -216,7 +216,8 @@ def test_a_run_shows_itself_inertly(kernel: Any, simulator: Any) -> None:
     assert set(data) == {"text/html", "text/plain"}
     assert_inert(data["text/html"])
     assert '<details class="wb-thinking"><summary>Thinking</summary>' in data["text/html"]
-    assert data["text/plain"].startswith("[thinking]\nLet me think.\n[/thinking]\n\nVisible <script>x()</script> answer.")
+    expected = "[thinking]\nLet me think.\n[/thinking]\n\nVisible <script>x()</script> answer."
+    assert data["text/plain"].startswith(expected)
 
 
 def test_settings_and_commands(kernel: Any, simulator: Any) -> None:

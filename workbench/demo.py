@@ -35,7 +35,9 @@ def execute(notebook: Path, target: Path, *, timeout: int = 300) -> Any:
         stale.unlink(missing_ok=True)
     os.environ["WORKBENCH_NOTEBOOK"] = str(target)  # the kernel inherits it: runs are journaled beside the copy
     nb = nbformat.read(notebook, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(notebook.parent)}})
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(notebook.parent)}}
+    )
     try:
         client.execute()
     finally:

@@ -77,9 +77,9 @@ class Claude(Magics):
         help="auto: a prompt the ledger already answered is replayed for free; live: always call the API; "
         "replay: never call it (fail when there is no recorded answer).",
     ).tag(config=True)
-    run_tools = Bool(False, help="Execute Python tool functions and continue (as if every cell passed --run-tools).").tag(
-        config=True
-    )
+    run_tools = Bool(
+        False, help="Execute Python tool functions and continue (as if every cell passed --run-tools)."
+    ).tag(config=True)
     max_tool_steps = Int(5, help="Most API calls one cell makes in the tool loop.").tag(config=True)
     stream = Bool(True, help="Stream replies (False: one request, shown when complete).").tag(config=True)
 
@@ -291,7 +291,10 @@ class Claude(Magics):
 
     @line_magic("claude")
     def claude_line(self, line: str) -> Any:
-        """%claude help | config | models | history [NAME] | compare RUN... | export RUN [LANG] | threads | playground"""
+        """%claude help | config | models | history [NAME] | compare RUN... | export RUN [LANG] | threads | playground
+
+        `%claude help` says what each command does.
+        """
         words = _split(line)
         command, rest = (words[0], words[1:]) if words else ("help", [])
         handler = getattr(self, f"_cmd_{command.replace('-', '_')}", None)
