@@ -19,7 +19,7 @@ _EXPORTS = {
     "canonicalize_request": "workbench.runs.blobs",
     "restore_request": "workbench.runs.blobs",
     "Ledger": "workbench.runs.ledger",
-    "select_runs": "workbench.runs.ledger",
+    "select_runs": "workbench.runs.select",
     "CellIdentity": "workbench.runs.locate",
     "cell_identity": "workbench.runs.locate",
     "execute_metadata": "workbench.runs.locate",
@@ -56,7 +56,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .compare import render_compare, render_history
     from .errors import LedgerError, NotebookOpenError, RunSelectionError
     from .journal import Journal, journal_path_for
-    from .ledger import Ledger, select_runs
+    from .ledger import Ledger
+    from .select import select_runs
     from .locate import CellIdentity, cell_identity, execute_metadata, notebook_path
     from .notebook import METADATA_KEY, embed, output_metadata, read_saved_runs
     from .record import SCHEMA_VERSION, Run, Timings, fingerprint_of

@@ -13,7 +13,6 @@ import base64
 import binascii
 import hashlib
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
@@ -54,6 +53,8 @@ class BlobStore:
             return ref
         self.directory.mkdir(parents=True, exist_ok=True)
         # Write to a temporary name then rename, so a crash never leaves a truncated blob under its hash.
+        import tempfile
+
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as f:

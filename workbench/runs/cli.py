@@ -10,13 +10,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .compare import format_table, history_row, render_compare, standalone_page
 from .errors import LedgerError
-from .ledger import select_runs
 from .notebook import embed, read_saved_runs
-from .record import Run
+from .select import select_runs
+
+if TYPE_CHECKING:
+    from .record import Run
 
 _RUN_COLUMNS = ["run", "cell", "version", "created", "status", "model", "tokens", "cost", "latency", "reply"]
 

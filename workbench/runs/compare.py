@@ -12,11 +12,13 @@ import html
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._diff import diff_html, diff_text, is_unchanged, word_diff
 from .blobs import BLOB_KEY
-from .record import Run
+
+if TYPE_CHECKING:
+    from .record import Run
 
 _PROMPT_KEYS = ("system", "messages", "tools")
 _STYLE = """<style>

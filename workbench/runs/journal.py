@@ -28,10 +28,13 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .blobs import BlobStore
-from .record import Run, now_iso
+from ._stored import now_iso
+
+if TYPE_CHECKING:
+    from .record import Run
 
 JOURNAL_DIRNAME = ".claude_runs"
 
@@ -92,6 +95,8 @@ class Journal:
             os.close(fd)
 
     def runs(self) -> list[Run]:
+        from .record import Run
+
         return [Run.model_validate(state) for state in self.states().values()]
 
     def states(self, offset: int = 0) -> dict[str, dict[str, Any]]:

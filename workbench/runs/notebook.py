@@ -32,12 +32,17 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .blobs import BlobSource, EmbeddedBlobs, blob_refs
 from .errors import NotebookOpenError
 from .journal import Journal, journal_path_for
-from .record import SCHEMA_VERSION, Run, summarize
+from ._stored import stored_from_summary, summarize
+
+if TYPE_CHECKING:
+    from .record import Run
+
+SCHEMA_VERSION = 1  # of the metadata layout; equal to the Run schema version
 
 METADATA_KEY = "claude_workbench"
 LINEAGE_LIMIT = 20
@@ -71,6 +76,8 @@ class SavedRuns:
 
     @functools.cached_property
     def runs(self) -> list[Run]:
+        from .record import Run
+
         return [Run.model_validate(record) for record in self.records]
 
     def summaries(self) -> list[dict[str, Any]]:
@@ -103,7 +110,7 @@ def read_saved_runs(path: str | os.PathLike[str], *, journal: bool = True) -> Sa
             if not isinstance(carried, dict) or "run" not in carried:
                 continue
             for summary in carried.get("lineage") or []:
-                summaries[summary["run_id"]] = Run.from_summary(summary).to_stored()
+                summaries[summary["run_id"]] = stored_from_summary(summary)
             outputs[carried["run"]["run_id"]] = carried["run"]
     take_embedded(top.get("runs") or [])
 

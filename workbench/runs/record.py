@@ -44,18 +44,15 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from datetime import datetime, timezone
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ._stored import is_empty, label_of, now_iso, reply_text, restore_text, stored_from_summary, summarize
+
 SCHEMA_VERSION = 1
 
 Status = Literal["ok", "error", "interrupted", "partial"]
-
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def new_run_id() -> str:
@@ -135,11 +132,7 @@ class Run(BaseModel):
     @classmethod
     def from_summary(cls, summary: dict[str, Any]) -> Run:
         """A partial Run rebuilt from ``summary()`` (request and response unknown)."""
-        fields = {k: v for k, v in summary.items() if k not in ("input_tokens", "output_tokens", "total_s", "preview", "label")}
-        fields["usage"] = {"input_tokens": summary.get("input_tokens", 0), "output_tokens": summary.get("output_tokens", 0)}
-        fields["timings"] = {"total": summary.get("total_s")}
-        fields["text"] = summary.get("preview") or ""
-        return cls.model_validate(fields)
+        return cls.model_validate(stored_from_summary(summary))
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -155,7 +148,7 @@ class Run(BaseModel):
             data["timings"] = {k: v for k, v in data["timings"].items() if v is not None}
         if self.response is not None and self.text == reply_text(self.response):
             del data["text"]
-        return {k: v for k, v in data.items() if k == "text" or not _is_empty(v)}
+        return {k: v for k, v in data.items() if k == "text" or not is_empty(v)}
 
     def to_code(self, lang: str = "python", **options: Any) -> str:
         """Code that sends this run's request again (``workbench.export.run_to_code``).
@@ -165,57 +158,3 @@ class Run(BaseModel):
         from workbench.export import run_to_code
 
         return run_to_code(self, lang, **options)
-
-
-def label_of(name: str | None, version: int) -> str:
-    return f"{name}@{version}" if name else f"v{version}"
-
-
-def summarize(data: dict[str, Any]) -> dict[str, Any]:
-    """The summary of a run given as stored JSON (what ``Run.summary`` returns, without building a Run)."""
-    usage = data.get("usage") or {}
-    text = data["text"] if "text" in data else reply_text(data.get("response") or {})
-    version = data.get("version", 1)
-    return {
-        "run_id": data.get("run_id"),
-        "label": label_of(data.get("name"), version),
-        "name": data.get("name"),
-        "cell_id": data.get("cell_id"),
-        "group": data.get("group"),
-        "version": version,
-        "parent_id": data.get("parent_id"),
-        "created_at": data.get("created_at"),
-        "status": data.get("status", "partial"),
-        "error": data.get("error"),
-        "model": data.get("model"),
-        "fingerprint": data.get("fingerprint"),
-        "stop_reason": data.get("stop_reason"),
-        "input_tokens": int(usage.get("input_tokens") or 0),
-        "output_tokens": int(usage.get("output_tokens") or 0),
-        "cost": data.get("cost"),
-        "total_s": (data.get("timings") or {}).get("total"),
-        "replayed": bool(data.get("replayed")),
-        "preview": _preview(text or ""),
-    }
-
-
-def _preview(text: str, limit: int = 120) -> str:
-    flat = " ".join(text[: limit * 4].split())  # a prefix is enough, however long the reply
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def _is_empty(value: Any) -> bool:
-    # Identity checks: a cost of 0.0 (a replay) must not pass for False.
-    return value is None or value is False or (isinstance(value, (list, dict)) and not value)
-
-
-def reply_text(message: dict[str, Any]) -> str:
-    """The concatenated text blocks of a Message JSON."""
-    return "".join(b.get("text", "") for b in message.get("content") or [] if isinstance(b, dict) and b.get("type") == "text")
-
-
-def restore_text(data: dict[str, Any]) -> dict[str, Any]:
-    """Stored data with its ``text`` put back from the response when it was left out."""
-    if "text" not in data and isinstance(data.get("response"), dict):
-        return {**data, "text": reply_text(data["response"])}
-    return data
