@@ -59,7 +59,11 @@ def footer_parts(run: Any) -> list[str]:
 
 
 def backend_label(backend: str | None) -> str:
-    return "SIMULATOR (offline, not Claude)" if backend == "simulator" else (backend or "unknown backend")
+    if backend == "simulator":
+        return "SIMULATOR (offline, not Claude)"
+    if backend == "anthropic":
+        return "Anthropic API"
+    return f"API at {backend}" if backend else "unknown backend"
 
 
 def footer_text(run: Any) -> str:
