@@ -7,7 +7,8 @@ stream event (the view decides when to redraw), and gives it the finished run wi
 Nothing here knows about Jupyter.
 
 - Replay policy: "auto" serves a prompt whose fingerprint the ledger already answered from the ledger (free);
-  "live" always calls the API; "replay" refuses to call it.
+  "live" always calls the API; "replay" refuses to call it. Answers recorded from the embedded simulator are
+  replayed only while the simulator is the backend.
 - An interrupt (KeyboardInterrupt) stops the stream at once; the partial reply is recorded and shown and the run is
   returned with status "interrupted". API errors are recorded and shown, then re-raised.
 - `run_turn` runs the tool loop: each step is a run of its own, each visible.
@@ -165,6 +166,8 @@ def run_prompt(
     kwargs = _record_kwargs(recording, client.backend)
     if replay != "live":
         found = ledger.find_replay(spec.fingerprint())
+        if found is not None and found.backend == "simulator" and client.backend != "simulator":
+            found = None  # a simulated answer must never stand in for Claude's (the reverse is how CI runs offline)
         if found is not None:
             run = ledger.replay(found, spec, name=name, **kwargs)
             view.started(run)
