@@ -6,13 +6,14 @@ import base64
 import copy
 import io
 import json
+import random
 from typing import Any
 
 import httpx
 import pytest
 from PIL import Image
 
-from workbench.simulator import SimulatorTransport
+from workbench.simulator import SimRequest, SimulatorTransport
 
 NEW, OLD = "2026-10-21", "2023-06-01"
 BASE = {"model": "claude-haiku-4-5", "max_tokens": 100, "messages": [{"role": "user", "content": "Hi"}]}
@@ -166,6 +167,9 @@ BOTH_VERSIONS = [
      400, "messages: final assistant content cannot end with trailing whitespace"),
     ("effort-unsupported", body(output_config={"effort": "high"}), 400,
      "output_config.effort: claude-haiku-4-5-20251001 does not support the effort parameter"),
+    ("invalid-input-schema", body(tools=[{"name": "t", "input_schema": {"type": "object", "properties": []}}]), 400,
+     "tools.0.custom.input_schema: JSON schema is invalid - please consult https://json-schema.org or our "
+     "documentation at https://docs.anthropic.com/en/docs/tool-use"),
     ("unknown-model", body(model="claude-nope"), 404, "model: claude-nope"),
 ]
 
@@ -274,3 +278,61 @@ def test_bad_knob_header(client):
     check(send(client, BASE, headers={"x-simulator": "explode=1"}), 400,
           "x-simulator: unknown knob 'explode=1' (known: fail, fail-rate, fail-status, error-after, error-type, "
           "drop-after, first-byte-delay, first-token-delay, deltas-per-second, retry-after)")
+
+
+FUZZ_BASES = [
+    body(model="claude-sonnet-4-6", max_tokens=3000, system=[{"type": "text", "text": "sys", "cache_control": CC}],
+         tools=[TOOL], tool_choice={"type": "auto"}, thinking={"type": "enabled", "budget_tokens": 1024},
+         stop_sequences=["x"], metadata={"user_id": "u"}, messages=[
+             {"role": "user", "content": [
+                 {"type": "text", "text": "hi"}, {"type": "image", "source": {"type": "url", "url": "u"}},
+                 {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "d"},
+                  "citations": {"enabled": True}}]},
+             {"role": "assistant", "content": [{"type": "thinking", "thinking": "t", "signature": "s"},
+                                               {"type": "tool_use", "id": "toolu_1", "name": "lookup", "input": {}}]},
+             {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1",
+                                           "content": [{"type": "text", "text": "r"}]}]}]),
+    body(system="s", cache_control={"type": "ephemeral", "ttl": "1h"},
+         tools=[{"type": "web_search_20250305", "name": "web_search", "max_uses": 2},
+                {"name": "f", "input_schema": {"type": "object", "properties": {
+                    "n": {"type": "integer", "minimum": 2}, "l": {"type": "array", "items": {"enum": [1]}}}}}],
+         tool_choice={"type": "tool", "name": "f"}, output_config={"format": {"type": "json_schema", "schema": {}}},
+         messages=[{"role": "user", "content": [
+             {"type": "search_result", "source": "s", "title": "t", "content": [{"type": "text", "text": "c"}]},
+             {"type": "document", "source": {"type": "content", "content": [{"type": "text", "text": "a"}]},
+              "citations": {"enabled": True}},
+             {"type": "document", "source": {"type": "base64", "media_type": "application/pdf", "data": "JVBERi0="},
+              "citations": {"enabled": True}},
+             image()]}, {"role": "assistant", "content": "{"}]),
+]
+FUZZ_VALUES = [None, 0, -1, 1.5, "", "x", [], {}, [1], {"type": "text"}, True, {"type": "ephemeral", "ttl": "1h"},
+               [{"type": "text", "text": ""}]]
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix] if prefix else []
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, inner in items:
+        found += _paths(inner, (*prefix, key))
+    return found
+
+
+def test_malformed_bodies_never_crash_the_engine():
+    engine = SimulatorTransport().engine
+    rng = random.Random(0)
+    for i in range(1500):
+        mutated = copy.deepcopy(FUZZ_BASES[i % len(FUZZ_BASES)])
+        for _ in range(rng.randint(1, 3)):
+            path = rng.choice(_paths(mutated) or [("model",)])
+            target = mutated
+            try:
+                for key in path[:-1]:
+                    target = target[key]
+                target[path[-1]] = copy.deepcopy(rng.choice(FUZZ_VALUES))
+            except (KeyError, IndexError, TypeError):
+                continue
+        for version in (OLD, NEW):
+            response = engine.handle(SimRequest("POST", "/v1/messages", {"x-api-key": "sk-ant-t",
+                                                "anthropic-version": version}, json.dumps(mutated).encode()))
+            list(response.body)
+            assert response.status < 500, json.dumps(mutated)[:500]

@@ -127,8 +127,44 @@ def _check_tool_pairing(messages: list[dict[str, Any]]) -> None:
                     )
 
 
+_JSON_TYPES = {"object", "array", "string", "number", "integer", "boolean", "null"}
+
+
+def _is_schema(schema: Any, depth: int = 0) -> bool:
+    """A light JSON Schema meta-check of the keywords the simulator reads to build tool inputs."""
+    if isinstance(schema, bool):
+        return True
+    if not isinstance(schema, dict) or depth > 32:
+        return False
+    kind = schema.get("type")
+    kinds = kind if isinstance(kind, list) else [kind] if kind is not None else []
+    number = (int, float)
+    checks = [
+        all(k in _JSON_TYPES for k in kinds if isinstance(k, str)) and all(isinstance(k, str) for k in kinds),
+        isinstance(schema.get("properties", {}), dict)
+        and all(_is_schema(sub, depth + 1) for sub in schema.get("properties", {}).values()),
+        isinstance(schema.get("required", []), list) and all(isinstance(r, str) for r in schema.get("required", [])),
+        "enum" not in schema or (isinstance(schema["enum"], list) and bool(schema["enum"])),
+        "items" not in schema or _is_schema(schema["items"], depth + 1),
+        all(isinstance(schema.get(k, 0), number) and not isinstance(schema.get(k, 0), bool)
+            for k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")),
+        all(isinstance(schema.get(k, 0), int) and not isinstance(schema.get(k, 0), bool) and schema.get(k, 0) >= 0
+            for k in ("minLength", "maxLength", "minItems", "maxItems")),
+        all(isinstance(schema.get(k, []), list) and all(_is_schema(sub, depth + 1) for sub in schema.get(k, []))
+            for k in ("anyOf", "oneOf", "allOf")),
+        _is_schema(schema.get("additionalProperties", True), depth + 1),
+    ]
+    return all(checks)
+
+
 def _check_tools(body: dict[str, Any]) -> None:
     tools = body.get("tools") or []
+    for i, tool in enumerate(tools):
+        if "input_schema" in tool and tool.get("type") in (None, "custom") and not _is_schema(tool["input_schema"]):
+            raise invalid(
+                f"tools.{i}.custom.input_schema: JSON schema is invalid - please consult https://json-schema.org "
+                "or our documentation at https://docs.anthropic.com/en/docs/tool-use"
+            )
     names = [t.get("name") for t in tools if t.get("name")]
     if len(names) != len(set(names)):
         raise invalid("tools: Tool names must be unique.")

@@ -144,7 +144,7 @@ def tagged(variants: Mapping[str, Check]) -> Check:
         kind = value.get("type")
         if kind is None:
             fail(path, "Unable to extract tag using discriminator 'type'")
-        variant = variants.get(kind)
+        variant = variants.get(kind) if isinstance(kind, str) else None
         if variant is None:
             fail(
                 path,

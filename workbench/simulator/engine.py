@@ -184,6 +184,9 @@ class Engine:
                 response = self._route(request, request_id)
             except SimError as err:
                 response = self._error(err, request_id)
+            except Exception as exc:  # a simulator bug: answer like a server would, with the cause in the message
+                response = self._error(SimError(500, f"Internal simulator error: {type(exc).__name__}: {exc}"),
+                                       request_id)
             response.headers.append(("request-id", request_id))
             response.headers.append(("anthropic-organization-id", ORGANIZATION_ID))
             return response
