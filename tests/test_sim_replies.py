@@ -191,3 +191,9 @@ def test_pdf_and_content_documents_are_cited(client):
     assert [c["type"] for c in citations] == ["page_location", "content_block_location"]
     assert citations[0]["cited_text"] == "Rivers flow to the sea." and citations[0]["document_title"] == "Rivers"
     assert citations[1]["document_index"] == 2 and citations[1]["cited_text"] == "Chunk one."
+
+
+def test_structured_output_matches_the_schema(client):
+    reply = create(client, "Forecast for Lisbon", model="claude-opus-4-8",
+                   output_config={"format": {"type": "json_schema", "schema": SCHEMA}})
+    jsonschema.validate(json.loads(text_of(reply)), SCHEMA)

@@ -403,6 +403,9 @@ def compose_reply(
             blocks.append({"type": "tool_use", "id": new_id("toolu_"), "name": tool["name"],
                            "input": _sample(tool["input_schema"], tool["name"], turn.text) or {}})
             natural_stop = "tool_use"
+        elif fmt := ((body.get("output_config") or {}).get("format") or {}).get("schema"):
+            # structured outputs: the text is JSON that validates against the requested schema
+            blocks.append({"type": "text", "text": json.dumps(_sample(fmt, "answer", turn.text), ensure_ascii=False)})
         elif prefill is not None and prefill.strip():
             blocks.append({"type": "text", "text": _continue_prefill(prefill, turn, model)})
         elif citations:

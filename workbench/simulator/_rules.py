@@ -158,6 +158,9 @@ def _is_schema(schema: Any, depth: int = 0) -> bool:
 
 
 def _check_tools(body: dict[str, Any]) -> None:
+    schema = ((body.get("output_config") or {}).get("format") or {}).get("schema")
+    if schema is not None and not _is_schema(schema):
+        raise invalid("output_config.format.schema: JSON schema is invalid - please consult https://json-schema.org")
     tools = body.get("tools") or []
     for i, tool in enumerate(tools):
         if "input_schema" in tool and tool.get("type") in (None, "custom") and not _is_schema(tool["input_schema"]):

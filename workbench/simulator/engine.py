@@ -591,7 +591,8 @@ class Engine:
             mime = mimetypes.guess_type(filename)[0] or "application/octet-stream"
         expires = None
         if "expires_in_seconds" in parts:
-            seconds = int(parts["expires_in_seconds"][1].decode() or 0)
+            raw = parts["expires_in_seconds"][1].decode("utf-8", "replace")
+            seconds = int(raw) if raw.strip().isdigit() else -1
             if not 3600 <= seconds <= 7_776_000:
                 raise invalid("expires_in_seconds: Input should be between 3600 and 7776000")
             expires = self.clock() + seconds
