@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-__all__ = ["ManualClock"]
+from datetime import datetime, timezone
+
+__all__ = ["ManualClock", "rfc3339"]
 
 
 class ManualClock:
@@ -16,3 +18,8 @@ class ManualClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+def rfc3339(t: float) -> str:
+    """A clock reading as the API writes datetimes: `2026-11-22T05:06:35.123456Z`."""
+    return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
