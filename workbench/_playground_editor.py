@@ -107,7 +107,10 @@ class Editor:
                                        layout=widgets.Layout(width="100%"))
         self.system.add_class("wb-system")
         self.system_cache = CacheToggle(self._changed)
-        self.functions = widgets.SelectMultiple(options=[], rows=3, layout=widgets.Layout(width="100%"))
+        self.functions = widgets.SelectMultiple(options=[], rows=3, layout=widgets.Layout(flex="1 1 auto"))
+        self.rescan = widgets.Button(icon="refresh", tooltip="look for new functions and media in the kernel",
+                                     layout=widgets.Layout(width="36px"))
+        self.rescan.on_click(lambda _: self.refresh_namespace())
         self.tools_json = widgets.Textarea(placeholder='tools as JSON: [{"name": ..., "input_schema": {...}}]',
                                            rows=2, layout=widgets.Layout(width="100%"))
         self.tool_choice = widgets.Dropdown(layout=widgets.Layout(width="160px"))
@@ -155,7 +158,7 @@ class Editor:
             self.turns_box,
             widgets.HBox([self.add_turn_button]),
             _section("Tools"),
-            _labelled("functions", self.functions),
+            _labelled("functions", widgets.HBox([self.functions, self.rescan], layout=widgets.Layout(flex="1 1 auto"))),
             self.tools_json,
             widgets.HBox([_labelled("tool choice", self.tool_choice), self.tools_cache.box],
                          layout=widgets.Layout(justify_content="space-between")),

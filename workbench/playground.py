@@ -233,6 +233,8 @@ class Playground:
         if self.spec is None:
             return
         spec, serial = self.spec, self._count_serial
+        if spec.fingerprint() not in self._counts:
+            self.counts.value = self._footer("counting")
         self._count_timer = threading.Timer(self.count_delay, self._count, args=(spec, serial))
         self._count_timer.daemon = True
         self._count_timer.start()
@@ -257,7 +259,9 @@ class Playground:
         from workbench.pricing import cost, format_usd
 
         parts = []
-        if isinstance(counted, str):
+        if counted == "counting":
+            parts.append("<span class='wb-note'>counting tokens…</span>")
+        elif isinstance(counted, str):
             parts.append(f"<span class='wb-error-text'>token count unavailable: {html.escape(counted)}</span>")
         elif counted is not None:
             model = counted.request["model"]
