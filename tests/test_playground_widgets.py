@@ -93,6 +93,16 @@ def test_controls_follow_model_capabilities(make):
     assert editor.effort_box.layout.display == "none"
 
 
+def test_media_buttons_follow_image_and_pdf_capabilities():
+    from workbench._playground_editor import Editor
+
+    text_only = {"id": "text-only", "display_name": "Text only",
+                 "capabilities": {"image_input": {"supported": False}, "pdf_input": {"supported": False}}}
+    editor = Editor(models=[text_only], model="text-only", namespace={}, api_version="2023-06-01", max_tokens=100)
+    turn = editor.turns[0]
+    assert turn.add_image.layout.display == "none" and turn.add_pdf.layout.display == "none"
+
+
 def test_sampling_params_only_under_the_version_that_takes_them(make):
     pg = make()
     prompt(pg, "hi")
@@ -253,7 +263,7 @@ def test_empty_turn_is_reported_on_that_turn(make):
 
 
 def test_token_count_and_cost_are_debounced(make, srv):
-    pg = make(count_delay=0.05)
+    pg = make(count_delay=0.3)
     counted = lambda: sum(r.path == "/v1/messages/count_tokens" for r in srv.engine.received)  # noqa: E731
     before = counted()
     block = pg.editor.turns[0].blocks[0].text
@@ -457,6 +467,15 @@ def test_without_a_widget_frontend_one_line_and_none(capsys):
     import workbench
 
     assert workbench.playground() is None
+    assert capsys.readouterr().out.strip() == NO_WIDGETS_MESSAGE
+
+
+def test_claude_playground_command_without_widgets(capsys):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.extension_manager.load_extension("workbench")
+    assert shell.run_line_magic("claude", "playground") is None
     assert capsys.readouterr().out.strip() == NO_WIDGETS_MESSAGE
 
 

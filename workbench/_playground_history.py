@@ -123,8 +123,8 @@ class Export:
             self.note.value = f"<span class='wb-error-text'>{html.escape(str(exc))}</span>"
             return ""
         if self.language.value == CELL:
-            self.note.value = ("Copy this into a new cell, or run <code>pg.to_cell()</code> in a cell to insert it "
-                               "below that cell (a widget click cannot add cells).")
+            self.note.value = ("Copy this into a new cell, or call <code>.to_cell()</code> on this playground in a "
+                               "cell to insert it below that cell (a widget click cannot add cells).")
         else:
             self.note.value = "The program reads ANTHROPIC_API_KEY from the environment."
         return self.code.value

@@ -72,8 +72,7 @@ def _claude_magics(shell: Any) -> Any:
 
 
 def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 class Playground:
@@ -109,6 +108,7 @@ class Playground:
         self.count_delay = count_delay
         self.runner = Runner()
         self.spec: Any = None  # the last valid composition
+        self.invalid_reason: str | None = None  # why Run is disabled, when it is
         self.last_run: Any = None
         self._count_timer: threading.Timer | None = None
         self._count_serial = 0
@@ -147,7 +147,8 @@ class Playground:
         tabs = widgets.Tab(children=[self.history.box, self.export.box])
         tabs.set_title(0, "Versions")
         tabs.set_title(1, "Export")
-        left = widgets.VBox([self.editor.box], layout=widgets.Layout(width="46%"))
+        # Side by side when there is room; in a narrow notebook the output column wraps below the editor.
+        left = widgets.VBox([self.editor.box], layout=widgets.Layout(flex="1 1 44%", min_width="440px"))
         left.add_class("wb-left")
         right = widgets.VBox([
             widgets.HBox([self.run_button, self.stop_button, self.replay], layout=widgets.Layout(align_items="center")),
@@ -155,12 +156,12 @@ class Playground:
             self.output,
             self.status,
             tabs,
-        ], layout=widgets.Layout(width="54%"))
+        ], layout=widgets.Layout(flex="1 1 54%", min_width="440px"))
         right.add_class("wb-right")
         title = widgets.HTML(f"{_STYLE}<div class='wb-title'>Claude playground · <code>{html.escape(name)}</code></div>")
         footer = widgets.HBox([self.counts], layout=widgets.Layout(width="100%"))
         footer.add_class("wb-footer-bar")
-        self.widget = widgets.VBox([title, widgets.HBox([left, right], layout=widgets.Layout(width="100%")), footer])
+        self.widget = widgets.VBox([title, widgets.HBox([left, right], layout=widgets.Layout(width="100%", flex_flow="row wrap")), footer])
         self.widget.add_class("wb-pg")
         self.history.refresh()
         self.refresh()
@@ -216,6 +217,7 @@ class Playground:
         return spec
 
     def _set_reason(self, reason: str | None) -> None:
+        self.invalid_reason = reason
         running = self.runner.running
         self.run_button.disabled = running or reason is not None
         self.run_button.tooltip = f"cannot run: {reason}" if reason else "send the request"
@@ -348,11 +350,8 @@ class Playground:
             return self.editor.magic_cell(self.name)
         spec = self.refresh(count=False)
         if spec is None:
-            raise ValueError(f"the request is not valid yet: {self.reason_text()}")
+            raise ValueError(f"the request is not valid yet: {self.invalid_reason}")
         return spec_to_code(spec, language, media_root=self.base_dir)
-
-    def reason_text(self) -> str:
-        return html.unescape(self.run_button.tooltip.removeprefix("cannot run: "))
 
     def to_cell(self) -> str:
         """Insert the equivalent `%%claude` cell below the cell that calls this (Lab 4, Notebook 7).
