@@ -158,12 +158,16 @@ def test_scripted_replies(engine, client):
     engine.script_reply(text="Exactly this.")
     engine.script_reply(thinking="Hmm.", tool_uses=[{"name": "forecast", "input": {"city": "Oslo"}}])
     engine.script_reply(text="Truncated on purpose", stop_reason="refusal")
+    engine.script_reply(text="Thought about it.", thinking="Exact thoughts.")
     first = create(client)
     assert first["content"] == [{"type": "text", "text": "Exactly this."}] and first["stop_reason"] == "end_turn"
     second = create(client, tools=[FORECAST])
     assert [b["type"] for b in second["content"]] == ["thinking", "tool_use"]
+    assert second["content"][0]["thinking"] == "Hmm."
     assert second["content"][1]["input"] == {"city": "Oslo"} and second["stop_reason"] == "tool_use"
     assert create(client)["stop_reason"] == "refusal"
+    thought = create(client, max_tokens=3000, thinking={"type": "enabled", "budget_tokens": 1024})
+    assert [b.get("thinking") for b in thought["content"]] == ["Exact thoughts.", None]
     assert text_of(create(client)).startswith("**Simulated reply**")  # queue empty: derived replies again
 
 

@@ -368,64 +368,76 @@ def compose_reply(
     files: FileLookup,
     scripted: ScriptedReply | None = None,
 ) -> Reply:
-    messages = body.get("messages") or []
-    turn, prefill = _last_turn(messages)
-    thinking_on = thinking_enabled(body, model)
-    # Seeded by what was asked, not by limits, so a shorter max_tokens cuts the same reply short.
-    asked = {key: body.get(key) for key in ("model", "system", "messages", "tools")}
-    rng = random.Random(f"{seed}:{json.dumps(asked, sort_keys=True, default=str)}")
-
-    blocks: list[dict[str, Any]] = []
-    natural_stop = "end_turn"
+    turn, prefill = _last_turn(body.get("messages") or [])
+    thinking = _thinking_text(turn, None) if thinking_enabled(body, model) else None
     if scripted is not None:
-        thinking = scripted.thinking if scripted.thinking is not None else None
-        if thinking is None and thinking_on:
-            thinking = _thinking_text(turn, None)
-        if thinking is not None:
-            blocks.append({"type": "thinking", "thinking": thinking, "signature": _signature(seed, thinking)})
-        if scripted.text:
-            blocks.append({"type": "text", "text": scripted.text})
-        for use in scripted.tool_uses or []:
-            blocks.append({"type": "tool_use", "id": use.get("id") or new_id("toolu_"), "name": use["name"],
-                           "input": dict(use.get("input") or {})})
-        if scripted.tool_uses:
-            natural_stop = "tool_use"
+        thinking = scripted.thinking if scripted.thinking is not None else thinking
+        blocks = _scripted_blocks(scripted, new_id)
     else:
         tool = _pick_tool(body, turn)
-        if thinking_on:
+        if thinking is not None:
             thinking = _thinking_text(turn, tool)
-            blocks.append({"type": "thinking", "thinking": thinking, "signature": _signature(seed, thinking)})
-        citations = _citations(body, files)
-        forced = (body.get("tool_choice") or {}).get("type") in ("any", "tool")
-        if tool is not None:
-            if not forced:
-                blocks.append({"type": "text", "text": f"I'll use the `{tool['name']}` tool for this."})
-            blocks.append({"type": "tool_use", "id": new_id("toolu_"), "name": tool["name"],
-                           "input": _sample(tool["input_schema"], tool["name"], turn.text) or {}})
-            natural_stop = "tool_use"
-        elif fmt := ((body.get("output_config") or {}).get("format") or {}).get("schema"):
-            # structured outputs: the text is JSON that validates against the requested schema
-            blocks.append({"type": "text", "text": json.dumps(_sample(fmt, "answer", turn.text), ensure_ascii=False)})
-        elif prefill is not None and prefill.strip():
-            blocks.append({"type": "text", "text": _continue_prefill(prefill, turn, model)})
-        elif citations:
-            blocks.append({"type": "text", "text": "According to the documents:\n\n"})
-            for citation in citations:
-                title = citation.get("document_title") or f"Document {citation['document_index'] + 1}"
-                said = citation["cited_text"] or "(the first page)"
-                blocks.append({"type": "text", "text": f"- **{title}** says: {said}", "citations": [citation]})
-            blocks.append({"type": "text", "text": "\n\nThat is what the documents cover (offline simulator)."})
-        elif turn.tool_results:
-            blocks.append({"type": "text", "text": _tool_result_text(turn)})
-        else:
-            wanted = re.search(r"\b(\d{1,6})[- ]words?\b", turn.text)
-            text = _words_text(int(wanted.group(1)), rng) if wanted else _default_text(body, model, turn)
-            blocks.append({"type": "text", "text": text})
+        blocks = _derived_blocks(body, model, turn, prefill, tool, new_id, files, seed)
+    if thinking is not None:
+        blocks.insert(0, {"type": "thinking", "thinking": thinking, "signature": _signature(seed, thinking)})
 
+    natural_stop = "tool_use" if any(b["type"] == "tool_use" for b in blocks) else "end_turn"
     stop_reason = scripted.stop_reason if scripted and scripted.stop_reason else natural_stop
     blocks, stop_reason, stop_sequence = _apply_stop_sequences(blocks, body.get("stop_sequences") or [], stop_reason)
     display = (body.get("thinking") or {}).get("display") or model.thinking_display_default
     return _apply_budget(blocks, int(body.get("max_tokens", 0)), display, stop_reason, stop_sequence)
+
+
+def _scripted_blocks(scripted: ScriptedReply, new_id: Callable[[str], str]) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = []
+    if scripted.text:
+        blocks.append({"type": "text", "text": scripted.text})
+    for use in scripted.tool_uses or []:
+        blocks.append({"type": "tool_use", "id": use.get("id") or new_id("toolu_"), "name": use["name"],
+                       "input": dict(use.get("input") or {})})
+    return blocks
+
+
+def _derived_blocks(
+    body: dict[str, Any],
+    model: SimModel,
+    turn: _Turn,
+    prefill: str | None,
+    tool: dict[str, Any] | None,
+    new_id: Callable[[str], str],
+    files: FileLookup,
+    seed: int,
+) -> list[dict[str, Any]]:
+    """The reply's text and tool_use blocks, from the first rule that applies."""
+    if tool is not None:
+        forced = (body.get("tool_choice") or {}).get("type") in ("any", "tool")
+        lead = [] if forced else [{"type": "text", "text": f"I'll use the `{tool['name']}` tool for this."}]
+        return [*lead, {"type": "tool_use", "id": new_id("toolu_"), "name": tool["name"],
+                        "input": _sample(tool["input_schema"], tool["name"], turn.text) or {}}]
+    schema = ((body.get("output_config") or {}).get("format") or {}).get("schema")
+    if schema:
+        # structured outputs: the text is JSON that validates against the requested schema
+        return [{"type": "text", "text": json.dumps(_sample(schema, "answer", turn.text), ensure_ascii=False)}]
+    if prefill is not None and prefill.strip():
+        return [{"type": "text", "text": _continue_prefill(prefill, turn, model)}]
+    citations = _citations(body, files)
+    if citations:
+        blocks = [{"type": "text", "text": "According to the documents:\n\n"}]
+        for citation in citations:
+            title = citation.get("document_title") or f"Document {citation['document_index'] + 1}"
+            said = citation["cited_text"] or "(the first page)"
+            blocks.append({"type": "text", "text": f"- **{title}** says: {said}", "citations": [citation]})
+        blocks.append({"type": "text", "text": "\n\nThat is what the documents cover (offline simulator)."})
+        return blocks
+    if turn.tool_results:
+        return [{"type": "text", "text": _tool_result_text(turn)}]
+    wanted = re.search(r"\b(\d{1,6})[- ]words?\b", turn.text)
+    if wanted:
+        # Seeded by what was asked, not by limits, so a shorter max_tokens cuts the same reply short.
+        asked = {key: body.get(key) for key in ("model", "system", "messages", "tools")}
+        rng = random.Random(f"{seed}:{json.dumps(asked, sort_keys=True, default=str)}")
+        return [{"type": "text", "text": _words_text(int(wanted.group(1)), rng)}]
+    return [{"type": "text", "text": _default_text(body, model, turn)}]
 
 
 def _continue_prefill(prefill: str, turn: _Turn, model: SimModel) -> str:
