@@ -7,15 +7,17 @@ Controls follow the selected model's capabilities (GET /v1/models) and the API v
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shlex
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 import ipywidgets as widgets
 
-from workbench._playground_blocks import Block, CacheToggle, MediaSources, Turn, cache_mark, literal_text
+from workbench._playground_blocks import Block, CacheToggle, MediaSources, Turn, literal_text
 from workbench.prompt.options import API_VERSIONS, EFFORT_LEVELS, PromptOptions
 
 DEFAULT = ""  # the "not sent" choice of a dropdown (None would mean "nothing selected")
@@ -124,15 +126,16 @@ class Editor:
         self.add_turn_button.on_click(lambda _: self.add_turn())
         self.general_error = error("general")
 
-        for widget in (self.model, self.api_version, self.max_tokens, self.thinking, self.budget, self.effort,
-                       self.temperature, self.top_p, self.top_k, self.stop, self.system, self.functions,
-                       self.tools_json, self.tool_choice):
-            widget.observe(self._changed, names="value")
+        # Dependent controls first, so a change is checked once they follow it.
         self.model.observe(lambda _: self._follow_model(), names="value")
         self.api_version.observe(lambda _: self._follow_model(), names="value")
         self.thinking.observe(lambda _: self._follow_model(), names="value")
         self.functions.observe(lambda _: self._tool_choices(), names="value")
         self.tools_json.observe(lambda _: self._tool_choices(), names="value")
+        for widget in (self.model, self.api_version, self.max_tokens, self.thinking, self.budget, self.effort,
+                       self.temperature, self.top_p, self.top_k, self.stop, self.system, self.functions,
+                       self.tools_json, self.tool_choice):
+            widget.observe(self._changed, names="value")
 
         self.sampling = widgets.HBox([
             _labelled("temperature", self.temperature), _labelled("top_p", self.top_p, width="48px"),
@@ -183,17 +186,14 @@ class Editor:
         for callback in self._listeners:
             callback()
 
-    def quiet(self) -> Any:
-        editor = self
-
-        class _Quiet:
-            def __enter__(self) -> None:
-                editor._quiet += 1
-
-            def __exit__(self, *exc: Any) -> None:
-                editor._quiet -= 1
-
-        return _Quiet()
+    @contextlib.contextmanager
+    def quiet(self) -> Iterator[None]:
+        """Make several changes as one: listeners are not told (the caller tells them once, after)."""
+        self._quiet += 1
+        try:
+            yield
+        finally:
+            self._quiet -= 1
 
     # -- controls that follow the model and the namespace ------------------------------------------
 
@@ -259,7 +259,7 @@ class Editor:
         self.turns.append(turn)
         self._show_turns()
         self._follow_model()
-        if not self._quiet and role:
+        if not self._quiet:  # a new turn from the button starts with a text block; `load` fills its own
             turn.add_block("text")
         self._changed()
         return turn
@@ -520,8 +520,7 @@ class Editor:
 
 
 def _section(title: str) -> widgets.HTML:
-    label = widgets.HTML(f"<div class='wb-section'>{title}</div>")
-    return label
+    return widgets.HTML(f"<div class='wb-section'>{title}</div>")
 
 
 def _set_options(dropdown: widgets.Dropdown, options: list[tuple[str, Any]]) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from workbench._playground_editor import Editor, FieldError
+from workbench._playground_editor import Editor
 from workbench._playground_history import CELL, Export, History
 from workbench._playground_run import Runner, WidgetView
 
