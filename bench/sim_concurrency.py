@@ -3,7 +3,9 @@
 Each stream asks for about 500 words, so it carries a few hundred SSE events. Every stream must end with
 `message_stop` and no error; the script prints streams, total events and events per second for each adapter.
 
-    .venv/bin/python bench/sim_concurrency.py [--streams 50] [--words 500]
+    .venv/bin/python bench/sim_concurrency.py [--streams 50] [--words 500] [--deltas-per-second N]
+
+With --deltas-per-second the streams are paced as a real model's would be, so they overlap for seconds.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ def count_events(chunks: list[bytes]) -> tuple[int, bool]:
     return events, text.rstrip().endswith('data: {"type":"message_stop"}') and "event: error" not in text
 
 
-def loopback(streams: int, words: int) -> tuple[int, float]:
+def loopback(streams: int, words: int, pace: float | None) -> tuple[int, float]:
     results: list[tuple[int, bool] | BaseException] = []
     lock = threading.Lock()
     barrier = threading.Barrier(streams)
@@ -51,7 +53,7 @@ def loopback(streams: int, words: int) -> tuple[int, float]:
     # one client shared by all threads (httpx clients are thread-safe; building one per thread costs more
     # than the streams themselves)
     limits = httpx.Limits(max_connections=streams, max_keepalive_connections=streams)
-    with SimulatorServer() as srv, httpx.Client(base_url=srv.url, timeout=60, limits=limits) as client:
+    with SimulatorServer(deltas_per_second=pace) as srv, httpx.Client(base_url=srv.url, timeout=60, limits=limits) as client:
         threads = [threading.Thread(target=run, args=(client, i)) for i in range(streams)]
         for thread in threads:
             thread.start()
@@ -62,9 +64,10 @@ def loopback(streams: int, words: int) -> tuple[int, float]:
     return _check(results, streams), elapsed
 
 
-def in_process(streams: int, words: int) -> tuple[int, float]:
+def in_process(streams: int, words: int, pace: float | None) -> tuple[int, float]:
     async def run_all() -> list[tuple[int, bool] | BaseException]:
-        async with httpx.AsyncClient(transport=SimulatorTransport(), base_url="http://simulator") as client:
+        transport = SimulatorTransport(deltas_per_second=pace)
+        async with httpx.AsyncClient(transport=transport, base_url="http://simulator") as client:
 
             async def run(i: int) -> tuple[int, bool]:
                 async with client.stream("POST", "/v1/messages", json=body(words, i), headers=HEADERS) as response:
@@ -90,9 +93,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--streams", type=int, default=50)
     parser.add_argument("--words", type=int, default=500)
+    parser.add_argument("--deltas-per-second", type=float, default=None)
     args = parser.parse_args()
     for name, run in (("loopback server", loopback), ("in-process transport", in_process)):
-        events, elapsed = run(args.streams, args.words)
+        events, elapsed = run(args.streams, args.words, args.deltas_per_second)
         print(f"{name}: streams={args.streams} total_events={events} seconds={elapsed:.2f} "
               f"events_per_second={events / elapsed:,.0f}")
 
