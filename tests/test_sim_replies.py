@@ -10,7 +10,7 @@ import httpx
 import jsonschema
 import pytest
 
-from workbench.simulator import Engine, SimulatorTransport
+from workbench.simulator import Engine, SimRequest, SimulatorTransport
 
 HEADERS = {"x-api-key": "sk-ant-test", "anthropic-version": "2023-06-01"}
 SCHEMA = {
@@ -177,6 +177,7 @@ def test_received_requests_are_recorded_without_keys(engine, client):
     assert seen.method == "POST" and seen.path == "/v1/messages"
     assert seen.json["messages"][0]["content"] == "Recorded?"
     assert seen.headers["x-api-key"] == "<redacted>" and "sk-ant-test" not in repr(engine.received)
+    assert "sk-ant-test" not in repr(SimRequest("POST", "/v1/messages", {"x-api-key": "sk-ant-test"}))
 
 
 def test_pdf_and_content_documents_are_cited(client):

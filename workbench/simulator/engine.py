@@ -16,7 +16,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -49,8 +49,9 @@ class SimRequest:
 
     method: str
     path: str
-    headers: Mapping[str, str] | Sequence[tuple[str, str]] = ()
-    body: bytes = b""
+    # kept out of the repr: the headers carry the API key
+    headers: Mapping[str, str] | Sequence[tuple[str, str]] = field(default=(), repr=False)
+    body: bytes = field(default=b"", repr=False)
     base_url: str = "http://127.0.0.1"
 
     def __post_init__(self) -> None:
