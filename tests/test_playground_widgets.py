@@ -479,6 +479,12 @@ def test_claude_playground_command_without_widgets(capsys):
     assert capsys.readouterr().out.strip() == NO_WIDGETS_MESSAGE
 
 
+def test_frontends_without_widgets_see_a_clear_line(make):
+    bundle = make()._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert NO_WIDGETS_MESSAGE in bundle["text/plain"]
+
+
 def test_module_and_function_are_both_callable():
     import workbench
     import workbench.playground as module

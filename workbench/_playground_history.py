@@ -93,7 +93,11 @@ class History:
 
     def restore(self) -> None:
         (run,) = self.selected()
-        self.on_restore(run)
+        try:
+            self.on_restore(run)
+        except LookupError as exc:  # a blob the journal no longer has: say so instead of failing silently
+            self.view.value = f"<span class='wb-error-text'>{html.escape(str(exc))}</span>"
+            return
         self.view.value = f"<p class='wb-note'>{html.escape(run.label)} is in the editor.</p>"
 
 
@@ -118,7 +122,7 @@ class Export:
     def show(self) -> str:
         try:
             self.code.value = self.code_for(self.language.value, self.source.value)
-        except ValueError as exc:  # PromptError, ExportError, an unusable field: one line
+        except (ValueError, LookupError) as exc:  # PromptError, ExportError, a field, a missing blob: one line
             self.code.value = ""
             self.note.value = f"<span class='wb-error-text'>{html.escape(str(exc))}</span>"
             return ""

@@ -169,10 +169,9 @@ class Playground:
     def __repr__(self) -> str:
         return f"Playground(name={self.name!r}, backend={self.backend_name!r})"
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        # Frontends without widgets (nbconvert, some editors) show text/plain: say what is missing.
+        return {**self.widget._repr_mimebundle_(**kwargs), "text/plain": f"{self!r}: {NO_WIDGETS_MESSAGE}"}
 
     @property
     def backend_name(self) -> str:
