@@ -52,6 +52,17 @@ def make(srv, tmp_path, namespace):
     return factory
 
 
+@pytest.fixture
+def shell():
+    """An in-process IPython shell with the extension loaded (no kernel: widgets cannot show), then removed."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    instance = InteractiveShell.instance()
+    instance.extension_manager.load_extension("workbench")
+    yield instance
+    InteractiveShell.clear_instance()
+
+
 def messages_sent(srv) -> list[dict[str, Any]]:
     return [r.json for r in srv.engine.received if r.path == "/v1/messages"]
 
@@ -350,14 +361,10 @@ def test_same_request_as_the_magic_cell_it_exports(make, srv, namespace):
     assert compose(composition.options, body, namespace).request == pg.refresh().request
 
 
-def test_magic_runs_the_exported_cell_identically(make, srv, tmp_path, monkeypatch):
-    from IPython.core.interactiveshell import InteractiveShell
-
+def test_magic_runs_the_exported_cell_identically(make, srv, tmp_path, monkeypatch, shell):
     monkeypatch.setenv("ANTHROPIC_BASE_URL", srv.url)
     monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
     monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path / "home"))
-    shell = InteractiveShell.instance()
-    shell.extension_manager.load_extension("workbench")
     shell.user_ns["city"] = "Porto"
     pg = make(namespace=shell.user_ns)
     pg.editor.max_tokens.value = 300
@@ -470,11 +477,7 @@ def test_without_a_widget_frontend_one_line_and_none(capsys):
     assert capsys.readouterr().out.strip() == NO_WIDGETS_MESSAGE
 
 
-def test_claude_playground_command_without_widgets(capsys):
-    from IPython.core.interactiveshell import InteractiveShell
-
-    shell = InteractiveShell.instance()
-    shell.extension_manager.load_extension("workbench")
+def test_claude_playground_command_without_widgets(capsys, shell):
     assert shell.run_line_magic("claude", "playground") is None
     assert capsys.readouterr().out.strip() == NO_WIDGETS_MESSAGE
 
