@@ -129,7 +129,7 @@ def test_image_over_5_mb_of_base64_is_refused(tmp_path):
 
 
 def test_unrecognized_image_bytes_are_refused():
-    with pytest.raises(PromptError, match=r"unsupported image type \(unrecognized bytes\) in bytes \(supported: image/png"):
+    with pytest.raises(PromptError, match=r"unsupported image type \(unrecognized bytes\) in bytes \(supported: image/jpeg"):
         spec_for("{{ image(b) }}", {"b": b"not an image"})
 
 

@@ -6,15 +6,15 @@ import base64
 import hashlib
 import io
 import os
-import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from workbench._media_header import API_IMAGE_TYPES, image_size, sniff_media_type
 from workbench.prompt.errors import PromptError, kind_of
 from workbench.prompt.spec import MediaRef
 
-IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+IMAGE_TYPES = API_IMAGE_TYPES
 MAX_IMAGE_BASE64 = 5 * 1024 * 1024
 MAX_IMAGE_SIDE = 8000
 MAX_PDF_BASE64 = 32 * 1024 * 1024  # the whole request may not exceed 32 MB
@@ -30,79 +30,6 @@ class Media:
     sha256: str | None = None
     ref: MediaRef | None = None
     size: tuple[int, int] | None = None  # pixels, for images with inline bytes
-
-
-def sniff(data: bytes) -> str | None:
-    """The media type of image/PDF bytes from their first bytes; None when unrecognized."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    if data.startswith(b"%PDF-"):
-        return "application/pdf"
-    if data.startswith(b"BM"):
-        return "image/bmp"
-    if data[:4] in (b"II*\x00", b"MM\x00*"):
-        return "image/tiff"
-    if data[:4] == b"\x00\x00\x01\x00":
-        return "image/x-icon"
-    if data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftypavif"):
-        return "image/avif" if data[8:12] == b"avif" else "image/heic"
-    head = data[:256].lstrip().lower()
-    if head.startswith(b"<svg") or (head.startswith(b"<?xml") and b"<svg" in data[:1024].lower()):
-        return "image/svg+xml"
-    return None
-
-
-def image_size(data: bytes, media_type: str) -> tuple[int, int] | None:
-    """(width, height) read from the image header, without decoding pixels; None when unreadable."""
-    try:
-        if media_type == "image/png":
-            return struct.unpack(">II", data[16:24])
-        if media_type == "image/gif":
-            return struct.unpack("<HH", data[6:10])
-        if media_type == "image/webp":
-            return _webp_size(data)
-        if media_type == "image/jpeg":
-            return _jpeg_size(data)
-    except struct.error:
-        return None
-    return None
-
-
-def _webp_size(data: bytes) -> tuple[int, int] | None:
-    chunk = data[12:16]
-    if chunk == b"VP8 ":
-        w, h = struct.unpack("<HH", data[26:30])
-        return w & 0x3FFF, h & 0x3FFF
-    if chunk == b"VP8L":
-        bits = int.from_bytes(data[21:25], "little")
-        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
-    if chunk == b"VP8X":
-        return int.from_bytes(data[24:27], "little") + 1, int.from_bytes(data[27:30], "little") + 1
-    return None
-
-
-def _jpeg_size(data: bytes) -> tuple[int, int] | None:
-    pos = 2
-    while pos + 4 <= len(data):
-        if data[pos] != 0xFF:
-            return None
-        marker = data[pos + 1]
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
-            pos += 2
-            continue
-        length = struct.unpack(">H", data[pos + 2 : pos + 4])[0]
-        # SOF0..SOF15 carry the frame size; C4 (DHT), C8 (JPG) and CC (DAC) share the range but do not.
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            h, w = struct.unpack(">HH", data[pos + 5 : pos + 9])
-            return w, h
-        pos += 2 + length
-    return None
 
 
 def is_url(value: str) -> bool:
@@ -184,7 +111,7 @@ def image_block(value: Any, base_dir: Any = None) -> Media:
     if isinstance(got, str):
         return Media(block={"type": "image", "source": {"type": "url", "url": got}})
     data, kind, path, origin = got
-    media_type = sniff(data)
+    media_type = sniff_media_type(data)
     if media_type not in IMAGE_TYPES:
         found = f"image type {media_type}" if media_type else "image type (unrecognized bytes)"
         raise PromptError(f"unsupported {found} in {origin} (supported: {_SUPPORTED})")
@@ -193,7 +120,7 @@ def image_block(value: Any, base_dir: Any = None) -> Media:
         raise PromptError(
             f"image too large: {encoded / 1048576:.1f} MB as base64 (the API limit is 5 MB per image): {origin}"
         )
-    size = image_size(data, media_type)
+    size = image_size(data)
     if size and max(size) > MAX_IMAGE_SIDE:
         raise PromptError(
             f"image too large: {size[0]}x{size[1]} px (the API limit is {MAX_IMAGE_SIDE} px per side): {origin}"
@@ -254,7 +181,7 @@ def _text_source(text: str) -> dict[str, Any]:
 
 
 def _document_bytes(data: bytes, kind: str, path: str | None, origin: str) -> Media:
-    media_type = sniff(data)
+    media_type = sniff_media_type(data)
     if media_type == "application/pdf":
         if _base64_len(len(data)) > MAX_PDF_BASE64:
             raise PromptError(

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from workbench._media_header import API_IMAGE_TYPES
 from workbench.simulator._errors import invalid
 
 API_VERSIONS = ("2023-06-01", "2026-10-21")
@@ -158,7 +159,7 @@ def tagged(variants: Mapping[str, Check]) -> Check:
 
 TYPE = string
 CACHE_CONTROL = nullable(obj({"type": enum("ephemeral"), "ttl": enum("5m", "1h")}, ("type",)))
-IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+IMAGE_TYPES = API_IMAGE_TYPES
 
 _CITATION_LOCATION = obj({}, open_=True)
 TEXT = obj(
