@@ -12,8 +12,9 @@ Public names load on first use, so `import workbench` and `%load_ext workbench` 
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from workbench._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -55,17 +56,7 @@ _EXPORTS = {
 __all__ = [*_EXPORTS, "load_ipython_extension", "__version__"]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'workbench' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 
 def load_ipython_extension(ipython: Any) -> None:

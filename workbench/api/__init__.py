@@ -5,8 +5,9 @@ only when a request is built or a response parsed).
 """
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from workbench._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from .client import AsyncClient, Client
@@ -29,41 +30,29 @@ if TYPE_CHECKING:
     from .types import Message, Usage, validate_request
 
 _EXPORTS = {
-    "Client": "client",
-    "AsyncClient": "client",
-    "MessageStream": "streaming",
-    "AsyncMessageStream": "streaming",
-    "MessageAccumulator": "streaming",
-    "Timings": "streaming",
-    "Message": "types",
-    "Usage": "types",
-    "validate_request": "types",
-    "APIError": "errors",
-    "APIStatusError": "errors",
-    "BadRequestError": "errors",
-    "AuthenticationError": "errors",
-    "PermissionDeniedError": "errors",
-    "NotFoundError": "errors",
-    "RequestTooLargeError": "errors",
-    "RateLimitError": "errors",
-    "InternalServerError": "errors",
-    "OverloadedError": "errors",
-    "APIConnectionError": "errors",
-    "APITimeoutError": "errors",
-    "RequestValidationError": "errors",
+    "Client": ".client",
+    "AsyncClient": ".client",
+    "MessageStream": ".streaming",
+    "AsyncMessageStream": ".streaming",
+    "MessageAccumulator": ".streaming",
+    "Timings": ".streaming",
+    "Message": ".types",
+    "Usage": ".types",
+    "validate_request": ".types",
+    "APIError": ".errors",
+    "APIStatusError": ".errors",
+    "BadRequestError": ".errors",
+    "AuthenticationError": ".errors",
+    "PermissionDeniedError": ".errors",
+    "NotFoundError": ".errors",
+    "RequestTooLargeError": ".errors",
+    "RateLimitError": ".errors",
+    "InternalServerError": ".errors",
+    "OverloadedError": ".errors",
+    "APIConnectionError": ".errors",
+    "APITimeoutError": ".errors",
+    "RequestValidationError": ".errors",
 }
 
 __all__ = list(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'workbench.api' has no attribute {name!r}")
-    value = getattr(import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
