@@ -10,7 +10,7 @@ import httpx
 import jsonschema
 import pytest
 
-from workbench.simulator import Engine, SimRequest, SimulatorTransport
+from workbench.simulator import Engine, SimRequest, SimulatorOptions, SimulatorTransport
 
 HEADERS = {"x-api-key": "sk-ant-test", "anthropic-version": "2023-06-01"}
 SCHEMA = {
@@ -202,3 +202,11 @@ def test_structured_output_matches_the_schema(client):
     reply = create(client, "Forecast for Lisbon", model="claude-opus-4-8",
                    output_config={"format": {"type": "json_schema", "schema": SCHEMA}})
     jsonschema.validate(json.loads(text_of(reply)), SCHEMA)
+
+
+def test_received_keeps_only_the_most_recent_requests():
+    engine = Engine(options=SimulatorOptions(keep_received=3))
+    client = client_for(engine)
+    for n in range(5):
+        create(client, f"question {n}")
+    assert [r.json["messages"][0]["content"] for r in engine.received] == ["question 2", "question 3", "question 4"]

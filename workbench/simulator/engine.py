@@ -158,6 +158,8 @@ class Engine:
         except ValueError:
             parsed = None
         self.received.append(ReceivedRequest(request.method, request.path, headers, parsed))
+        if len(self.received) > self.options.keep_received:
+            del self.received[: len(self.received) - self.options.keep_received]
 
     def _json_response(self, payload: Any, status: int = 200, headers: list[tuple[str, str]] | None = None,
                        delay: float = 0.0) -> SimResponse:

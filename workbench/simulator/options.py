@@ -24,6 +24,7 @@ class SimulatorOptions:
     `api_keys`: when set, only these keys are accepted (otherwise any key starting with `sk-ant-`).
     `batch_seconds`: how long a Message Batch takes to process (simulator clock).
     `words_per_delta`: how many words each text delta carries.
+    `keep_received`: how many recent requests `Engine.received` keeps (a long-running server must not grow forever).
     """
 
     first_byte_delay: float = 0.0
@@ -42,6 +43,7 @@ class SimulatorOptions:
     api_keys: tuple[str, ...] | None = None
     batch_seconds: float = 1.0
     words_per_delta: int = 3
+    keep_received: int = 10_000
 
     def replace(self, **changes: Any) -> SimulatorOptions:
         return dataclasses.replace(self, **changes)
