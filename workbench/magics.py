@@ -53,12 +53,37 @@ def _names(value: str | None) -> list[str]:
     return [name.strip() for name in (value or "").split(",") if name.strip()]
 
 
+def _label(spec: Any, number: int, repeat: int) -> str:
+    model = spec.request["model"]
+    return f"{model} #{number}" if repeat > 1 else model
+
+
 def _split(line: str) -> list[str]:
     # IPython's own splitting keeps quotes inside values (-s 'Be brief.' would send the quotes): split like a shell.
     try:
         return shlex.split(line)
     except ValueError as exc:
         raise UsageError(f"cannot parse the magic line: {exc}") from None
+
+
+# Exported code as a notebook cell: Python runs as it is; the others through a cell magic that can run or keep it.
+_EXPORT_CELL_MAGIC = {"curl": "%%bash\n", "typescript": "%%writefile claude_request.ts\n"}
+_EXPORT_USAGE = "[--lang python|httpx|curl|typescript] [--stream] [--media inline|path|file_id] [--cell]"
+
+
+def _export_parser() -> Any:
+    from IPython.core.magic_arguments import MagicArgumentParser
+
+    from workbench.export import languages, media_modes
+
+    parser = MagicArgumentParser(prog="%claude export", add_help=False)
+    parser.add_argument("run", nargs="?", help="run id, name@N, name, vN, last or lastN (default: last)")
+    parser.add_argument("language", nargs="?", help="the language (same as --lang)")
+    parser.add_argument("--lang", help=f"one of {', '.join(languages)} (default python)")
+    parser.add_argument("--stream", action="store_true", help="print the reply as it streams")
+    parser.add_argument("--media", default="inline", choices=media_modes, help="how images and PDFs are sent")
+    parser.add_argument("--cell", action="store_true", help="insert the code as the next cell instead of printing")
+    return parser
 
 
 @magics_class
@@ -87,6 +112,7 @@ class Claude(Magics):
         super().__init__(shell, **kwargs)
         self._backend: Backend | None = None
         self._ledgers: dict[str | None, Ledger] = {}
+        self._model_infos: dict[tuple[str, str], Any] = {}  # (backend, model) -> ModelInfo, None: not served
         self.threads: dict[str, list[dict[str, Any]]] = {}
 
     # -- where runs go -------------------------------------------------------------------------
@@ -188,39 +214,138 @@ class Claude(Magics):
         recording, notebook = self._recording(line, cell)
         args = self.claude.parser.parse_args(_split(line))  # raises UsageError on a bad option
         models = self._check(args)
+        # Repeats exist to see the variance between live replies: a replay would repeat one answer.
+        replay = "live" if args.fresh or args.repeat > 1 else self.replay
         # Every request is composed (and checked) before the first one is sent.
         specs = [self._compose(args, cell, notebook, model) for model in models]
+        specs = [self._checked_against_model(spec, args, cell, notebook, recording, replay) for spec in specs]
         if args.dry_run:
             for spec in specs:
                 self._dry_run(spec)
             return None
 
-        from workbench.api.errors import APIError, RequestValidationError
-        from workbench.pipeline import ReplayMissingError, run_turn
-
-        # Repeats exist to see the variance between live replies: a replay would repeat one answer.
-        replay = "live" if args.fresh or args.repeat > 1 else self.replay
         run_tools = args.run_tools or self.run_tools
-        max_steps = (args.max_steps or self.max_tool_steps) if run_tools else 1
-        finals = []
-        try:
-            for spec in specs:
-                for _ in range(args.repeat):
-                    turn = run_turn(spec, backend=self.backend, views=self._view, recording=recording,
-                                    max_steps=max_steps, replay=replay, stream=self.stream and not args.no_stream)
-                    finals.append(turn.runs[-1])
-        except APIError as exc:
-            raise ClaudeAPIError(str(exc)) from None
-        except (ReplayMissingError, RequestValidationError) as exc:
-            raise UsageError(str(exc)) from None
-        if args.chat and finals[-1].status == "ok":
-            self.threads[args.chat] = turn.messages
+        options = {
+            "backend": self.backend,
+            "max_steps": (args.max_steps or self.max_tool_steps) if run_tools else 1,
+            "replay": replay,
+            "stream": self.stream and not args.no_stream,
+        }
+        jobs = [(spec, _label(spec, k, args.repeat)) for spec in specs for k in range(1, args.repeat + 1)]
+        if len(jobs) > 1 and getattr(self.shell, "kernel", None) is not None:
+            finals = self._side_by_side(jobs, recording, options)
+        else:  # one run, or a terminal (which has no columns): one after the other
+            finals = [self._one_turn(spec, recording, options, chat=args.chat) for spec, _ in jobs]
         if len(finals) > 1:
             from workbench.runs import render_compare
 
             self._show(*render_compare(finals))
         self._bind(finals[0] if len(finals) == 1 else finals, args.out)
         return None
+
+    def _one_turn(self, spec: Any, recording: Recording, options: dict[str, Any], *, chat: str | None) -> Run:
+        from workbench.api.errors import APIError, RequestValidationError
+        from workbench.pipeline import ReplayMissingError, run_turn
+
+        try:
+            turn = run_turn(spec, views=self._view, recording=recording, **options)
+        except APIError as exc:
+            raise ClaudeAPIError(str(exc)) from None
+        except (ReplayMissingError, RequestValidationError) as exc:
+            raise UsageError(str(exc)) from None
+        if chat and turn.runs[-1].status == "ok":
+            self.threads[chat] = turn.messages
+        return turn.runs[-1]
+
+    def _side_by_side(self, jobs: list[tuple[Any, str]], recording: Recording, options: dict[str, Any]) -> list[Run]:
+        """Run the jobs concurrently, one worker thread and one column each; this thread draws and waits.
+
+        Workers run in a copy of this cell's context, so anything they print (a tool, say) lands in this cell.
+        An interrupt stops every stream (each run is kept as interrupted, with its partial reply) and the cell
+        ends normally with the runs and their comparison.
+        """
+        import contextvars
+        import threading
+
+        from workbench.api.errors import APIError, RequestValidationError
+        from workbench.display.columns import ColumnsView
+        from workbench.pipeline import ReplayMissingError, Stop, run_turn
+
+        view = ColumnsView([label for _, label in jobs])
+        shared = recording.shared()
+        stop = Stop()
+
+        def work(index: int, spec: Any) -> None:
+            outcome: Any = None
+            try:
+                if index:  # runs start in column order, so their versions follow the columns
+                    view.began[index - 1].wait()
+                outcome = run_turn(spec, views=lambda: view.feed(index), recording=shared, stop=stop, **options)
+            except BaseException as exc:  # reported to the main thread, which raises it there
+                outcome = exc
+            finally:
+                view.ended(index, outcome)
+
+        view.show()
+        for index, (spec, _) in enumerate(jobs):
+            context = contextvars.copy_context()
+            threading.Thread(target=context.run, args=(work, index, spec), name=f"claude-column-{index}",
+                             daemon=True).start()
+        outcomes: dict[int, Any] = {}
+        while len(outcomes) < len(jobs):
+            try:
+                outcomes.update(view.pump(0.05))
+            except KeyboardInterrupt:
+                if stop.requested:
+                    break  # interrupted again while streams wind down: stop waiting for them
+                stop.request()
+        view.close()
+
+        finals = [run for run in view.last_runs() if run is not None]
+        for index, outcome in sorted(outcomes.items()):
+            label = jobs[index][1]
+            if isinstance(outcome, APIError):
+                self._bind(finals, None)
+                raise ClaudeAPIError(f"{label}: {outcome}") from None
+            if isinstance(outcome, (ReplayMissingError, RequestValidationError)):
+                self._bind(finals, None)
+                raise UsageError(f"{label}: {outcome}") from None
+            if isinstance(outcome, BaseException):
+                raise outcome
+        return finals
+
+    def _checked_against_model(self, spec: Any, args: Any, cell: str, notebook: Path | None,
+                               recording: Recording, replay: str) -> Any:
+        """`spec` checked against the model's capabilities (GET /v1/models/{id}) when it is about to be sent.
+
+        Looked up once per backend and model, and only after everything else about the prompt is known to be
+        right; a replayed prompt needs no lookup, and a backend that does not serve the models endpoint is
+        simply not asked again.
+        """
+        from workbench.pipeline import replay_source
+
+        model = spec.request["model"]
+        key = (self.backend.name, model)
+        if key in self._model_infos or replay == "replay":
+            return spec
+        if not args.dry_run and replay_source(spec, backend=self.backend, ledger=recording.ledger, replay=replay):
+            return spec
+        info = self._model_info(spec)
+        return spec if info is None else self._compose(args, cell, notebook, model)
+
+    def _model_info(self, spec: Any) -> Any:
+        from workbench.api.errors import APIError, APIStatusError
+
+        model = spec.request["model"]
+        key = (self.backend.name, model)
+        if key not in self._model_infos:
+            try:
+                self._model_infos[key] = self.backend.client(spec.api_version, spec.betas).models.retrieve(model)
+            except APIStatusError:  # a gateway without /v1/models, or a model it does not list
+                self._model_infos[key] = None
+            except APIError:  # unreachable now: ask again next time
+                return None
+        return self._model_infos[key]
 
     def _check(self, args: Any) -> list[str]:
         """Reject contradictory options; return the models to send the prompt to."""
@@ -262,8 +387,9 @@ class Claude(Magics):
             history=list(self.threads.get(args.chat, [])) if args.chat else [],
         )
         base_dir = notebook.parent if notebook else Path.cwd()
+        model_info = self._model_infos.get((self.backend.name, model))
         try:
-            return compose(options, cell, self.shell.user_ns, base_dir=base_dir)
+            return compose(options, cell, self.shell.user_ns, base_dir=base_dir, model_info=model_info)
         except (PromptError, ValueError) as exc:
             raise UsageError(str(exc)) from None
 
@@ -291,7 +417,7 @@ class Claude(Magics):
 
     @line_magic("claude")
     def claude_line(self, line: str) -> Any:
-        """%claude help | config | models | history [NAME] | compare RUN... | export RUN [LANG] | threads | playground
+        """%claude help | config | models | history [NAME] | compare RUN... | export [RUN] [--lang LANG] | threads | playground
 
         `%claude help` says what each command does.
         """
@@ -320,7 +446,7 @@ class Claude(Magics):
             "%claude models      — models the backend offers\n"
             "%claude history [NAME|all]  — runs of a name (default: every run of this notebook)\n"
             "%claude compare RUN RUN...  — side by side (run id, name@N, name, vN, last, lastN)\n"
-            "%claude export RUN [python|httpx|curl|typescript]  — code that sends the same request\n"
+            f"%claude export [RUN] {_EXPORT_USAGE}  — code that sends the same request\n"
             "%claude threads [--reset NAME]  — chat threads (%%claude --chat NAME)\n"
             "%claude playground [NAME]  — the widget playground (same pipeline, same ledger)"
         )
@@ -373,16 +499,26 @@ class Claude(Magics):
     def _cmd_export(self, args: list[str]) -> None:
         from workbench.export import ExportError, languages, run_to_code
 
-        if not args or len(args) > 2:
-            raise UsageError(f"usage: %claude export RUN [{'|'.join(languages)}]")
-        lang = args[1] if len(args) > 1 else "python"
+        options = _export_parser().parse_args(args)  # raises UsageError on a bad option
+        if options.lang and options.language:
+            raise UsageError("give the language once: either --lang or after the run")
+        lang = options.lang or options.language or "python"
         if lang not in languages:
             raise UsageError(f"unknown language {lang!r}; choose one of {', '.join(languages)}")
-        (run,) = self._select(args[:1])
+        notebook = self._notebook()
+        ledger = self.ledger(notebook)
+        if options.run is None and not ledger.runs():
+            raise UsageError(f"usage: %claude export RUN {_EXPORT_USAGE} (RUN defaults to the last run: none yet)")
+        (run,) = self._select([options.run or "last"])
         try:
-            print(run_to_code(run, lang, blobs=self.ledger(self._notebook()).journal.blobs))
+            code = run_to_code(run, lang, blobs=ledger.blob_sources(), stream=options.stream,
+                               media_mode=options.media, media_root=notebook.parent if notebook else Path.cwd())
         except ExportError as exc:
             raise UsageError(str(exc)) from None
+        if options.cell:
+            self.shell.set_next_input(_EXPORT_CELL_MAGIC.get(lang, "") + code, replace=False)
+        else:
+            print(code, end="" if code.endswith("\n") else "\n")
 
     def _cmd_threads(self, args: list[str]) -> None:
         if args[:1] == ["--reset"]:

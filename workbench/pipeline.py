@@ -11,12 +11,16 @@ Nothing here knows about Jupyter.
   replayed only while the simulator is the backend.
 - An interrupt (KeyboardInterrupt) stops the stream at once; the partial reply is recorded and shown and the run is
   returned with status "interrupted". API errors are recorded and shown, then re-raised.
+- Runs may stream in worker threads (several side by side): `Stop` lets the thread that started them stop them
+  like an interrupt, and `Recording.shared()` lets their threads record into one ledger.
 - `run_turn` runs the tool loop: each step is a run of its own, each visible.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import socket
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -98,6 +102,76 @@ class Recording:
     execution_count: int | None = None
     kernel_id: str | None = None
 
+    def shared(self) -> Recording:
+        """This recording for runs in several threads: their ledger calls take turns (versions stay in order)."""
+        return dataclasses.replace(self, ledger=_SerialLedger(self.ledger))  # type: ignore[arg-type]
+
+
+class _SerialLedger:
+    """A ledger whose method calls hold one lock: a run's start computes its version from the runs before it."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self._ledger = ledger
+        self._lock = threading.RLock()
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._ledger, name)
+        if not callable(value):
+            return value
+
+        def locked(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return value(*args, **kwargs)
+
+        return locked
+
+
+class Stop:
+    """Stops streaming runs from another thread, as an interrupt would: each is recorded as "interrupted".
+
+    A run checks `requested` after every stream event. A read blocked on a socket wakes only when the socket is
+    shut down (closing it from another thread does not wake the reader), so `request()` also shuts down the
+    sockets of the streams it watches; the embedded simulator has none and stops at its next event.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._requested = False
+        self._streams: list[Any] = []
+
+    @property
+    def requested(self) -> bool:
+        return self._requested
+
+    def request(self) -> None:
+        with self._lock:
+            self._requested = True
+            streams = list(self._streams)
+        for stream in streams:
+            _shut_down(stream)
+
+    def watch(self, stream: Any) -> None:
+        with self._lock:
+            self._streams.append(stream)
+            requested = self._requested
+        if requested:
+            _shut_down(stream)
+
+
+def _shut_down(stream: Any) -> None:
+    response = getattr(stream, "response", None)
+    network = response.extensions.get("network_stream") if response is not None else None
+    sock = network.get_extra_info("socket") if network is not None else None
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:  # already closed
+            pass
+
+
+class _Stopped(Exception):
+    """Raised inside a run's stream loop when its `Stop` was requested; handled like KeyboardInterrupt."""
+
 
 @dataclasses.dataclass
 class DryRun:
@@ -146,6 +220,17 @@ def _finish_view(view: RunView, run: Run, message: Any, recording: Recording) ->
     view.finished(run, message, output_metadata(run, recording.ledger.lineage(run)))
 
 
+def replay_source(spec: PromptSpec, *, backend: Backend, ledger: Ledger, replay: ReplayPolicy) -> Run | None:
+    """The recorded run that would answer `spec` under the replay policy instead of a call, or None."""
+    if replay == "live":
+        return None
+    found = ledger.find_replay(spec.fingerprint())
+    live_backend = backend.client(spec.api_version, spec.betas).backend
+    if found is not None and found.backend == "simulator" and live_backend != "simulator":
+        return None  # a simulated answer must never stand in for Claude's (the reverse is how CI runs offline)
+    return found
+
+
 def run_prompt(
     spec: PromptSpec,
     *,
@@ -155,19 +240,19 @@ def run_prompt(
     replay: ReplayPolicy = "auto",
     name: str | None = None,
     stream: bool = True,
+    stop: Stop | None = None,
 ) -> Run:
     """Send (or replay) one request, showing it through `view` and recording it in the ledger.
 
-    With `stream=False` one non-streaming request is made and the view gets no progress calls.
+    With `stream=False` one non-streaming request is made and the view gets no progress calls (and `stop`
+    cannot cut it short).
     """
     body = check(spec)
     ledger = recording.ledger
     client = backend.client(spec.api_version, spec.betas)
     kwargs = _record_kwargs(recording, client.backend)
     if replay != "live":
-        found = ledger.find_replay(spec.fingerprint())
-        if found is not None and found.backend == "simulator" and client.backend != "simulator":
-            found = None  # a simulated answer must never stand in for Claude's (the reverse is how CI runs offline)
+        found = replay_source(spec, backend=backend, ledger=ledger, replay=replay)
         if found is not None:
             run = ledger.replay(found, spec, name=name, **kwargs)
             view.started(run)
@@ -185,12 +270,18 @@ def run_prompt(
     import time
 
     live = client.messages.stream(**body)
+    if stop is not None:
+        stop.watch(live)
     try:
+        if stop is not None and stop.requested:
+            raise _Stopped
         with live:
             reply = LiveReply(lambda: live.current_message_snapshot)
             text: list[str] = []
             journaled = time.monotonic()
             for event in live.raw_events():
+                if stop is not None and stop.requested:
+                    raise _Stopped
                 reply.size += _delta_size(event)
                 view.progress(reply)
                 delta = event.get("delta") or {}
@@ -201,18 +292,24 @@ def run_prompt(
                         ledger.progress(run, "".join(text))
                         journaled = time.monotonic()
             message = live.get_final_message()
-    except KeyboardInterrupt:
-        partial = _snapshot_or_none(live)
-        ledger.finish(run, status="interrupted", response=partial, timings=live.timings)
-        _finish_view(view, run, partial, recording)
-        return run
+    except (KeyboardInterrupt, _Stopped):
+        return _interrupted(live, run, view, recording)
     except APIError as exc:
+        if stop is not None and stop.requested:  # the broken connection is the stop's doing
+            return _interrupted(live, run, view, recording)
         partial = _snapshot_or_none(live)
         ledger.finish(run, status="error", error=exc, text=_text(partial), timings=live.timings)
         _finish_view(view, run, partial, recording)
         raise
     ledger.finish(run, status="ok", response=message, timings=live.timings)
     _finish_view(view, run, message, recording)
+    return run
+
+
+def _interrupted(live: Any, run: Run, view: RunView, recording: Recording) -> Run:
+    partial = _snapshot_or_none(live)
+    recording.ledger.finish(run, status="interrupted", response=partial, timings=live.timings)
+    _finish_view(view, run, partial, recording)
     return run
 
 
@@ -278,6 +375,7 @@ def run_turn(
     max_steps: int = 5,
     replay: ReplayPolicy = "auto",
     stream: bool = True,
+    stop: Stop | None = None,
 ) -> Turn:
     """The tool loop: run, execute the requested Python tools, send their results, continue; one run per step.
 
@@ -291,7 +389,7 @@ def run_turn(
         view = views()
         name = spec.name if step == 1 else f"{spec.name or 'tool-loop'}:step{step}"
         run = run_prompt(spec, backend=backend, view=view, recording=recording, replay=replay, name=name,
-                         stream=stream)
+                         stream=stream, stop=stop)
         runs.append(run)
         calls = [b for b in (run.response or {}).get("content", []) if b.get("type") == "tool_use"]
         if run.status != "ok" or run.stop_reason != "tool_use" or not calls:
