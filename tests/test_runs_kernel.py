@@ -16,6 +16,7 @@ from conftest import Kernel, execute_notebook, make_notebook, simulator_env
 from test_runs_support import run_cli
 
 from workbench.runs import METADATA_KEY, Journal, read_saved_runs
+from workbench.runs.notebook import run_of_output
 from workbench.simulator import SimulatorServer
 
 
@@ -27,8 +28,9 @@ def execute_and_save(notebook: Any, path: Path, env: dict[str, str]) -> Any:
 
 
 def carried(notebook: Any, index: int) -> dict[str, Any]:
+    """The output metadata of a cell's run, the run's texts read back from the output's text/plain."""
     (output,) = [o for o in notebook.cells[index].outputs if METADATA_KEY in o.get("metadata", {})]
-    return output.metadata[METADATA_KEY]
+    return {**output.metadata[METADATA_KEY], "run": run_of_output(output)}
 
 
 @pytest.fixture

@@ -7,15 +7,18 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import nbformat
 import pytest
 from test_runs_support import attach_output, make_notebook, message, request
 
-from workbench.runs import Ledger, NotebookOpenError, embed, output_metadata, read_saved_runs, restore_request
+from workbench.display.stream_view import final_output
+from workbench.runs import Journal, Ledger, NotebookOpenError, embed, output_metadata, read_saved_runs, restore_request
 from workbench.runs.locate import CellIdentity
 from workbench.runs.notebook import METADATA_KEY, open_in_jupyter
+from workbench.runs.record import reply_text
 
 
 def record(ledger, cell_id, prompt, reply, **kw):
@@ -62,6 +65,86 @@ def test_saved_outputs_are_read_back_without_the_journal(tmp_path):
     found = fresh.find_replay(a2.fingerprint)
     assert found is not None and found.run_id == a2.run_id
     assert fresh.find_replay(a1.fingerprint) is None  # only summarized: no response to replay
+
+
+def saved_with_final_output(tmp_path, *, reply=None, **finish):
+    """A notebook whose one cell holds a run's final output as the magic displays it; the journal removed."""
+    path = tmp_path / "nb.ipynb"
+    (cell,) = make_notebook(path, ["%%claude\nExplain"])
+    ledger = Ledger(path)
+    identity = CellIdentity(cell, persistent=True, source="frontend")
+    run = ledger.start(request=request("Explain"), api_version="2023-06-01", cell=identity, backend="simulator")
+    ledger.finish(run, response=reply, **finish)
+    shown = reply if reply is not None else {"content": [{"type": "text", "text": run.text}]}
+    bundle, metadata = final_output(run, shown, output_metadata(run, ledger.lineage(run)))
+    attach_output(path, 0, metadata, bundle["text/plain"])
+    shutil.rmtree(tmp_path / ".claude_runs")
+    return path, run, bundle, metadata
+
+
+def long_reply():
+    reply = message("")
+    reply["content"] = [
+        {"type": "thinking", "thinking": "Let me think about it.\n" * 30, "signature": "sig"},
+        {"type": "text", "text": "First part: **bold** and <b>tags</b>.\r\n" * 40},
+        {"type": "tool_use", "id": "toolu_1", "name": "lookup", "input": {"q": "First part"}},
+        {"type": "text", "text": "Second part quotes the first: First part: **bold**\n" * 10},
+        {"type": "text", "text": "Short."},
+    ]
+    return reply
+
+
+def test_final_output_keeps_the_reply_once_and_the_notebook_reads_it_back_whole(tmp_path):
+    path, run, bundle, metadata = saved_with_final_output(tmp_path, reply=long_reply())
+    carried = json.dumps(metadata)
+    assert "First part: **bold**" not in carried and "Let me think" not in carried
+    stored = metadata[METADATA_KEY]["run"]["response"]["content"]
+    assert stored[-1]["text"] == "Short."  # a reference would save nothing
+    assert len(carried) < len(bundle["text/plain"]) / 2
+
+    (back,) = read_saved_runs(path).runs
+    assert back.model_dump(exclude={"notebook_path"}) == run.model_dump(exclude={"notebook_path"})
+    assert back.text == reply_text(run.response) and back.response["content"] == long_reply()["content"]
+    found = Ledger(path).find_replay(run.fingerprint)
+    assert found is not None and found.response == run.response
+
+
+def test_a_failed_runs_text_is_kept_once_too(tmp_path):
+    partial = "Half of an answer, then the connection dropped. " * 5
+    path, run, _, metadata = saved_with_final_output(tmp_path, status="error", error="overloaded", text=partial)
+    assert metadata[METADATA_KEY]["run"]["text"] == {"$plain": [0, len(partial)]}
+    (back,) = read_saved_runs(path).runs
+    assert back.text == partial and back.status == "error" and back.error == "overloaded"
+
+
+def test_a_changed_text_plain_never_yields_a_wrong_reply(tmp_path):
+    path, run, bundle, metadata = saved_with_final_output(tmp_path, reply=long_reply())
+    attach_output(path, 0, metadata, "edited " + bundle["text/plain"])
+    (back,) = read_saved_runs(path).runs
+    assert back.run_id == run.run_id and back.status == "ok" and back.usage == run.usage
+    assert back.response is None and back.text == ""  # known, not replayable
+    assert Ledger(path).find_replay(run.fingerprint) is None
+
+
+def test_an_executed_notebook_reads_back_its_runs_whole(run_notebook, simulator, kernel_env, tmp_path):
+    text = "\n\n".join(f"**Part {i}.** " + "word " * 40 for i in range(30))
+    thinking = "Considering the parts. " * 20
+    simulator.engine.script_reply(text=text, thinking=thinking)
+    nb = run_notebook(["%load_ext workbench", "%%claude -n long --thinking 1024 --max-tokens 8000\nWrite it."])
+    (output,) = nb.cells[1].outputs
+    assert "Part 29" not in json.dumps(output.metadata) and text in output.data["text/plain"]
+    path = tmp_path / "saved.ipynb"
+    nbformat.write(nb, path)
+
+    (run,) = read_saved_runs(path).runs
+    assert run.status == "ok" and run.text == text
+    assert [b["type"] for b in run.response["content"]] == ["thinking", "text"]
+    assert run.response["content"][0]["thinking"] == thinking
+    journals = Path(kernel_env["WORKBENCH_HOME"]).glob("journal/*.jsonl")
+    journaled = {r.run_id: r for journal in journals for r in Journal(journal).runs()}[run.run_id]
+    assert run.model_dump(exclude={"notebook_path"}) == journaled.model_dump(exclude={"notebook_path"})
+    replayed = Ledger(path).find_replay(run.fingerprint)
+    assert replayed is not None and replayed.response == journaled.response
 
 
 def test_replay_makes_a_free_new_run_pointing_at_the_original(tmp_path):

@@ -47,14 +47,15 @@ def execute(notebook: Path, target: Path, *, timeout: int = 300) -> Any:
 
 def runs_in(nb: Any) -> Iterator[tuple[int, Any]]:
     """(cell number, Run) for every run recorded in the notebook's output metadata, in order."""
-    from workbench.runs import METADATA_KEY, Run
+    from workbench.runs import Run
+    from workbench.runs.notebook import run_of_output
 
     code_cells = [cell for cell in nb.cells if cell.cell_type == "code"]
     for number, cell in enumerate(code_cells, start=1):
         for output in cell.get("outputs", []):
-            record = output.get("metadata", {}).get(METADATA_KEY)
+            record = run_of_output(output)
             if record:
-                yield number, Run.model_validate(record["run"])
+                yield number, Run.model_validate(record)
 
 
 def summary_line(number: int, run: Any) -> str:

@@ -3,6 +3,8 @@
 While the reply streams, each update shows the header, the last part of every block (long text is elided from the
 top) and a status line; updates are paced and budgeted (`_budget`). The final render shows everything, as inert
 HTML plus the raw text as `text/plain`, and carries the run record as output metadata, which the notebook saves.
+The record's long texts point into that `text/plain` instead of repeating it (`final_output`;
+`workbench.runs.notebook.refer_to_plain`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from workbench.display._budget import UpdateBudget
 from workbench.display.content import message_html, message_plain
 from workbench.display.footer import backend_badge, footer_html, footer_text
 
-LIVE_TAIL = 1_500  # characters of each block shown while streaming
+LIVE_TAIL = 1_000  # characters of each block shown while streaming
 
 
 def header_html(run: Any) -> str:
@@ -52,6 +54,14 @@ def final_bundle(run: Any, message: Any) -> dict[str, str]:
     return {"text/html": f'<div class="wb-run">{body}</div>', "text/plain": f"{plain}\n\n{footer_text(run)}"}
 
 
+def final_output(run: Any, message: Any, metadata: dict[str, Any]) -> tuple[dict[str, str], dict[str, Any]]:
+    """The final bundle and the output metadata to send with it, the run's texts referring to its text/plain."""
+    from workbench.runs.notebook import refer_to_plain
+
+    bundle = final_bundle(run, message)
+    return bundle, refer_to_plain(metadata, bundle["text/plain"])
+
+
 class NotebookView:
     """A `RunView` for Jupyter frontends (see `workbench.pipeline.RunView`)."""
 
@@ -83,7 +93,7 @@ class NotebookView:
 
     def finished(self, run: Any, message: Any, metadata: dict[str, Any]) -> None:
         self._run = run
-        self._send(final_bundle(run, message), metadata)
+        self._send(*final_output(run, message, metadata))
 
     def tool_results(self, results: list[dict[str, Any]]) -> None:
         self._display(

@@ -3,10 +3,15 @@
 Three places carry runs in a saved notebook, all under the key ``"claude_workbench"``:
 
 1. **Output metadata** (written by the magic with every run's final output, so saving the
-   notebook saves the run): ``{"schema": 1, "run": {...}, "lineage": [summary, ...]}``. The run
-   keeps its canonical request (blob refs, never the blob bytes), its fingerprint and response
-   (enough to replay it in a clean clone); ``lineage`` lists compact summaries of the cell's
-   earlier runs (at most ``LINEAGE_LIMIT``; ``lineage_total`` counts them all).
+   notebook saves the run): ``{"schema": 1, "run": {...}, "lineage": [summary, ...],
+   "lineage_total": N, "plain_length": N}``. The run keeps its canonical request (blob refs,
+   never the blob bytes), its fingerprint and response (enough to replay it in a clean clone);
+   ``lineage`` lists compact summaries of the cell's earlier runs (at most ``LINEAGE_LIMIT``;
+   ``lineage_total`` counts them all). The reply is not stored twice: the same output's
+   ``text/plain`` shows it, so the run's long texts (content blocks' ``text`` and ``thinking``,
+   and ``text`` when the run keeps one) are stored as ``{"$plain": [start, stop]}``, that slice
+   of the output's ``text/plain``; ``plain_length`` is the length of the ``text/plain`` they
+   index (``refer_to_plain`` writes the slices, ``run_of_output`` reads them back).
 2. **Cell metadata** (``workbench embed``): ``{"runs": [run, ...]}`` for every journaled run of
    that cell, each request replaced by ``{"$request": "<sha256>"}``.
 3. **Notebook metadata** (``workbench embed``): ``{"schema": 1, "index": [{run_id, cell_id, name,
@@ -32,7 +37,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from .blobs import BlobSource, EmbeddedBlobs, blob_refs
 from .errors import NotebookOpenError
@@ -47,9 +52,13 @@ SCHEMA_VERSION = 1  # of the metadata layout; equal to the Run schema version
 METADATA_KEY = "claude_workbench"
 LINEAGE_LIMIT = 20
 REQUEST_KEY = "$request"
+PLAIN_KEY = "$plain"
+# Shorter texts stay inline: their reference would be about as long.
+_REFERRED_MIN = 64
 
 # Not carried into notebooks: the author's absolute paths.
 _OMITTED_IN_NOTEBOOK = frozenset({"notebook_path"})
+_REFERRED_FIELDS = ("text", "thinking")  # of content blocks
 _INDEX_FIELDS = ("run_id", "cell_id", "name", "version", "status", "created_at", "replayed")
 
 
@@ -64,6 +73,78 @@ def output_metadata(run: Run, lineage: list[Run] | None = None) -> dict[str, Any
             "lineage_total": len(earlier),
         }
     }
+
+
+def refer_to_plain(metadata: dict[str, Any], plain: str) -> dict[str, Any]:
+    """``metadata`` (from ``output_metadata``) with the run's texts found in ``plain`` replaced by slices of it.
+
+    ``plain`` must be the ``text/plain`` of the output that carries the metadata. A text is only
+    replaced by a slice that equals it, so whatever ``plain`` looks like the run reads back whole.
+    """
+    carried = metadata.get(METADATA_KEY)
+    if not isinstance(carried, dict) or not isinstance(carried.get("run"), dict):
+        return metadata
+    cursor = 0  # the texts appear in order: look after the last one first
+
+    def refer(value: Any) -> Any:
+        nonlocal cursor
+        if not isinstance(value, str) or len(value) < _REFERRED_MIN:
+            return value
+        start = plain.find(value, cursor)
+        if start < 0:
+            start = plain.find(value)
+        if start < 0:
+            return value
+        cursor = start + len(value)
+        return {PLAIN_KEY: [start, cursor]}
+
+    run = _map_texts(carried["run"], refer)
+    if run == carried["run"]:
+        return metadata
+    return {**metadata, METADATA_KEY: {**carried, "run": run, "plain_length": len(plain)}}
+
+
+def run_of_output(output: dict[str, Any]) -> dict[str, Any] | None:
+    """The stored run a saved output carries (None if none), its texts taken back from the output's text/plain.
+
+    If that text/plain is not the one the slices were taken from (missing, or changed since), the
+    run comes back without its texts and response: known, listed, but not replayable.
+    """
+    carried = (output.get("metadata") or {}).get(METADATA_KEY)
+    if not isinstance(carried, dict) or not isinstance(carried.get("run"), dict):
+        return None
+    run = carried["run"]
+    if "plain_length" not in carried:
+        return run
+    plain = (output.get("data") or {}).get("text/plain")
+    if isinstance(plain, list):  # nbformat's multiline form, as json.load leaves it
+        plain = "".join(plain)
+    if not isinstance(plain, str) or len(plain) != carried["plain_length"]:
+        return {k: v for k, v in run.items() if k not in ("text", "response")}
+
+    def restore(value: Any) -> Any:
+        if isinstance(value, dict) and PLAIN_KEY in value:
+            start, stop = value[PLAIN_KEY]
+            return plain[start:stop]
+        return value
+
+    return _map_texts(run, restore)
+
+
+def _map_texts(run: dict[str, Any], change: Callable[[Any], Any]) -> dict[str, Any]:
+    """A copy of stored run JSON with ``change`` applied to its text and its content blocks' text and thinking."""
+    changed = dict(run)
+    if "text" in changed:
+        changed["text"] = change(changed["text"])
+    response = changed.get("response")
+    if isinstance(response, dict) and isinstance(response.get("content"), list):
+        content = [
+            {**block, **{key: change(block[key]) for key in _REFERRED_FIELDS if key in block}}
+            if isinstance(block, dict) else block
+            for block in response["content"]
+        ]
+        changed["response"] = {**response, "content": content}
+    return changed
 
 
 @dataclass
@@ -106,12 +187,13 @@ def read_saved_runs(path: str | os.PathLike[str], *, journal: bool = True) -> Sa
     for cell in notebook.get("cells") or []:
         take_embedded(((cell.get("metadata") or {}).get(METADATA_KEY) or {}).get("runs") or [])
         for output in cell.get("outputs") or []:
-            carried = (output.get("metadata") or {}).get(METADATA_KEY)
-            if not isinstance(carried, dict) or "run" not in carried:
+            run = run_of_output(output)
+            if run is None:
                 continue
+            carried = output["metadata"][METADATA_KEY]
             for summary in carried.get("lineage") or []:
                 summaries[summary["run_id"]] = stored_from_summary(summary)
-            outputs[carried["run"]["run_id"]] = carried["run"]
+            outputs[run["run_id"]] = run
     take_embedded(top.get("runs") or [])
 
     layers = [summaries, outputs, embedded]
