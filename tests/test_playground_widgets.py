@@ -333,6 +333,21 @@ def test_stop_ends_a_slow_stream_and_keeps_the_partial_reply(make, srv):
     assert not pg.run_button.disabled
 
 
+def test_stop_while_waiting_for_the_first_token(make, srv):
+    srv.engine.options.first_token_delay = 60  # the stream is open but silent
+    try:
+        pg = make()
+        prompt(pg, "Think hard first")
+        pg.run_button.click()
+        wait_for(lambda: "waiting for the first token" in str(pg.output.outputs))
+        pg.stop_button.click()
+        run = pg.wait(20)
+    finally:
+        srv.engine.options.first_token_delay = 0.0
+    assert run is not None and run.status == "interrupted"
+    assert [r.status for r in pg.ledger.runs()] == ["interrupted"]
+
+
 def test_api_errors_are_shown_and_recorded(make, srv):
     pg = make()
     prompt(pg, "hi")

@@ -2,9 +2,9 @@
 
 A comm callback must return quickly: while it blocks, the kernel handles no other widget message, so a Stop
 click would wait for the whole reply. The run therefore goes to a thread (with the callback's contextvars, so
-the kernel still knows which request started it), and Stop sets a flag that the view checks after every
-stream event; raising KeyboardInterrupt there is exactly what Ctrl-C does to a `%%claude` cell, so the
-pipeline records and shows the partial reply as "interrupted".
+the kernel still knows which request started it), and Stop is the pipeline's own `Stop`: the run ends at the
+next stream event (or at once, when it waits on the socket) and is recorded and shown as "interrupted", as
+Ctrl-C does to a `%%claude` cell.
 
 The view writes the Output widget's `outputs` directly instead of capturing `display()` calls: capture is
 tied to the message that started it, which is long finished when a thread sends its updates.
@@ -16,13 +16,11 @@ import contextvars
 import threading
 from typing import Any, Callable
 
+from workbench.pipeline import Stop
+
 from workbench.display._budget import UpdateBudget
 from workbench.display.content import message_html
 from workbench.display.stream_view import LIVE_TAIL, final_bundle, header_html
-
-
-class StopRequested(KeyboardInterrupt):
-    """Stop was pressed: the pipeline handles it like Ctrl-C in a cell."""
 
 
 def _output(bundle: dict[str, str], metadata: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -32,9 +30,8 @@ def _output(bundle: dict[str, str], metadata: dict[str, Any] | None = None) -> d
 class WidgetView:
     """A `workbench.pipeline.RunView` that renders into an `ipywidgets.Output` (same HTML as the magic's view)."""
 
-    def __init__(self, output: Any, stop: threading.Event, *, budget: UpdateBudget | None = None) -> None:
+    def __init__(self, output: Any, *, budget: UpdateBudget | None = None) -> None:
         self.output = output
-        self.stop = stop
         self.budget = budget or UpdateBudget()
         self.run: Any = None
         self.events = 0
@@ -50,8 +47,6 @@ class WidgetView:
 
     def progress(self, reply: Any) -> None:
         self.events += 1
-        if self.stop.is_set():
-            raise StopRequested()
         if not self.budget.due(reply.size):
             return
         body = message_html(reply.message(), tail=LIVE_TAIL, streaming=True)
@@ -72,23 +67,23 @@ class Runner:
     """One run at a time, in a thread; `stop()` asks it to end, `wait()` joins it."""
 
     def __init__(self) -> None:
-        self.stop_flag = threading.Event()
+        self.stop_request = Stop()
         self.thread: threading.Thread | None = None
         self.result: Any = None
         self.error: BaseException | None = None
         self.running = False  # cleared before `done` runs, so `done` may already offer the next run
 
-    def start(self, work: Callable[[threading.Event], Any], done: Callable[[Any, BaseException | None], None]) -> None:
+    def start(self, work: Callable[[Stop], Any], done: Callable[[Any, BaseException | None], None]) -> None:
         if self.running:
             raise RuntimeError("a run is already in progress")
-        self.stop_flag = threading.Event()
+        self.stop_request = Stop()
         self.result, self.error = None, None
         self.running = True
-        flag = self.stop_flag
+        stop = self.stop_request
 
         def target() -> None:
             try:
-                self.result = work(flag)
+                self.result = work(stop)
             except BaseException as exc:  # reported through `done`: a thread has nobody else to tell
                 self.error = exc
             finally:
@@ -101,7 +96,7 @@ class Runner:
         self.thread.start()
 
     def stop(self) -> None:
-        self.stop_flag.set()
+        self.stop_request.request()
 
     def wait(self, timeout: float | None = None) -> Any:
         if self.thread is not None:

@@ -293,10 +293,9 @@ class Playground:
         replay = "auto" if self.replay.value else "live"
         recording = Recording(ledger=self.ledger)
 
-        def work(stop: threading.Event) -> Any:
-            view = WidgetView(self.output, stop)
-            return run_prompt(spec, backend=self.backend, view=view, recording=recording, replay=replay,
-                              name=self.name)
+        def work(stop: Any) -> Any:
+            return run_prompt(spec, backend=self.backend, view=WidgetView(self.output), recording=recording,
+                              replay=replay, name=self.name, stop=stop)
 
         self.runner.start(work, self._finished)
 
@@ -313,7 +312,7 @@ class Playground:
             self.refresh(count=False)
 
     def stop(self) -> None:
-        """What the Stop button does: the reply ends at the next stream event and is kept as interrupted."""
+        """What the Stop button does: the reply ends now (or at the next stream event) and is kept as interrupted."""
         self.runner.stop()
         self.status.value = "<span class='wb-note'>stopping…</span>"
 
