@@ -190,3 +190,31 @@ def test_a_backend_without_the_models_endpoint_still_answers(kernel: Kernel, ser
         server.engine.serve_models = True
     assert execution.ok, execution.error
     assert len(posts(server)) == before + 1
+
+
+def test_an_api_error_in_the_columns_is_one_line(kernel: Kernel, server: SimulatorServer) -> None:
+    original = server.engine.options
+    server.engine.options = original.replace(fail=[529] * 6, retry_after=0.0)  # every attempt of both runs
+    try:
+        execution = kernel.run(f"%%claude --models {','.join(MODELS)}\nHello?")
+    finally:
+        server.engine.options = original
+    error = execution.error
+    assert error is not None and error["ename"] == "ClaudeAPIError" and len(error["traceback"]) == 1
+    assert error["evalue"].startswith(f"{MODELS[0]}: 529 overloaded_error")
+    _, updates = columns_display(execution)
+    assert updates[-1]["data"]["text/plain"].count("[error: ") == 2
+    assert kernel.run("print([r.status for r in _])").stdout.strip() == "['error', 'error']"
+
+
+def test_replay_only_policy_refuses_before_showing_anything(kernel: Kernel, server: SimulatorServer) -> None:
+    assert kernel.run("%config Claude.replay = 'replay'").ok
+    try:
+        before = len(server.engine.received)
+        execution = kernel.run(f"%%claude --models {','.join(MODELS)} -n never-sent\nNobody asked this yet.")
+    finally:
+        kernel.run("%config Claude.replay = 'live'")
+    error = execution.error
+    assert error is not None and error["ename"] == "UsageError"
+    assert "no recorded run answers this prompt" in error["evalue"]
+    assert not execution.outputs and len(server.engine.received) == before

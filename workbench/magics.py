@@ -316,19 +316,22 @@ class Claude(Magics):
 
     def _checked_against_model(self, spec: Any, args: Any, cell: str, notebook: Path | None,
                                recording: Recording, replay: str) -> Any:
-        """`spec` checked against the model's capabilities (GET /v1/models/{id}) when it is about to be sent.
+        """`spec` checked against the replay policy and, when it is to be sent, the model's capabilities.
 
-        Looked up once per backend and model, and only after everything else about the prompt is known to be
-        right; a replayed prompt needs no lookup, and a backend that does not serve the models endpoint is
-        simply not asked again.
+        Capabilities (GET /v1/models/{id}) are looked up once per backend and model, and only after everything
+        else about the prompt is known to be right; a replayed prompt needs no lookup, and a backend that does
+        not serve the models endpoint is simply not asked again.
         """
-        from workbench.pipeline import replay_source
+        from workbench.pipeline import ReplayMissingError, replay_source
 
         model = spec.request["model"]
-        key = (self.backend.name, model)
-        if key in self._model_infos or replay == "replay":
-            return spec
-        if not args.dry_run and replay_source(spec, backend=self.backend, ledger=recording.ledger, replay=replay):
+        if not args.dry_run:
+            try:
+                if replay_source(spec, backend=self.backend, ledger=recording.ledger, replay=replay):
+                    return spec
+            except ReplayMissingError as exc:
+                raise UsageError(str(exc)) from None
+        if (self.backend.name, model) in self._model_infos:
             return spec
         info = self._model_info(spec)
         return spec if info is None else self._compose(args, cell, notebook, model)

@@ -221,13 +221,18 @@ def _finish_view(view: RunView, run: Run, message: Any, recording: Recording) ->
 
 
 def replay_source(spec: PromptSpec, *, backend: Backend, ledger: Ledger, replay: ReplayPolicy) -> Run | None:
-    """The recorded run that would answer `spec` under the replay policy instead of a call, or None."""
+    """The recorded run that answers `spec` under the replay policy instead of a call, or None (call the API).
+
+    Raises ReplayMissingError when the policy is "replay" and no recorded run answers it.
+    """
     if replay == "live":
         return None
     found = ledger.find_replay(spec.fingerprint())
     live_backend = backend.client(spec.api_version, spec.betas).backend
     if found is not None and found.backend == "simulator" and live_backend != "simulator":
-        return None  # a simulated answer must never stand in for Claude's (the reverse is how CI runs offline)
+        found = None  # a simulated answer must never stand in for Claude's (the reverse is how CI runs offline)
+    if found is None and replay == "replay":
+        raise ReplayMissingError("no recorded run answers this prompt (replay policy is 'replay'; use --fresh)")
     return found
 
 
@@ -251,15 +256,12 @@ def run_prompt(
     ledger = recording.ledger
     client = backend.client(spec.api_version, spec.betas)
     kwargs = _record_kwargs(recording, client.backend)
-    if replay != "live":
-        found = replay_source(spec, backend=backend, ledger=ledger, replay=replay)
-        if found is not None:
-            run = ledger.replay(found, spec, name=name, **kwargs)
-            view.started(run)
-            _finish_view(view, run, run.response, recording)
-            return run
-        if replay == "replay":
-            raise ReplayMissingError("no recorded run answers this prompt (replay policy is 'replay'; use --fresh)")
+    found = replay_source(spec, backend=backend, ledger=ledger, replay=replay)
+    if found is not None:
+        run = ledger.replay(found, spec, name=name, **kwargs)
+        view.started(run)
+        _finish_view(view, run, run.response, recording)
+        return run
 
     run = ledger.start(spec, name=name, **kwargs)
     view.started(run)

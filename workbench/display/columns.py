@@ -63,6 +63,15 @@ class _Column:
     records: list[dict[str, Any]] = dataclasses.field(default_factory=list)  # output metadata of finished runs
     last: Any = None  # the last finished run
 
+    def failed(self, error: Exception) -> None:
+        """The column's worker failed before any run finished (the prompt was refused before sending)."""
+        self.done_html.append(
+            f'<div class="wb-run"><strong>{html.escape(self.label)}</strong>'
+            f'<p class="wb-status"><strong>error:</strong> {html.escape(str(error))}</p></div>'
+        )
+        self.done_plain.append(f"[error: {error}]")
+        self.run = None
+
     def html(self) -> str:
         parts = list(self.done_html)
         if self.run is not None:
@@ -129,6 +138,9 @@ class ColumnsView:
             index, kind, payload = item
             if kind == "ended":
                 ended.append((index, payload))
+                if isinstance(payload, Exception) and self._columns[index].last is None:
+                    self._columns[index].failed(payload)
+                    self._dirty = urgent = True
             else:
                 urgent |= self._apply(self._columns[index], kind, payload)
                 self._dirty = True
