@@ -161,7 +161,9 @@ def test_interrupt_stops_every_column(kernel: Kernel, server: SimulatorServer) -
     records = updates[-1]["metadata"]["claude_workbench"]["runs"]
     assert [r["run"]["status"] for r in records] == ["interrupted", "interrupted"]
     assert updates[-1]["data"]["text/plain"].count("[interrupted]") == 2
-    check = kernel.run(f"story = {STORY * 3!r}\nprint([(r.status, 0 < len(r.text) < len(story), story.startswith(r.text)) for r in _])")
+    check = kernel.run(
+        f"story = {STORY * 3!r}\nprint([(r.status, 0 < len(r.text) < len(story), story.startswith(r.text)) for r in _])"
+    )
     assert check.stdout.strip() == str([("interrupted", True, True)] * 2)
 
 
@@ -218,3 +220,21 @@ def test_replay_only_policy_refuses_before_showing_anything(kernel: Kernel, serv
     assert error is not None and error["ename"] == "UsageError"
     assert "no recorded run answers this prompt" in error["evalue"]
     assert not execution.outputs and len(server.engine.received) == before
+
+
+def test_columns_output_carries_each_run_once(kernel: Kernel, server: SimulatorServer) -> None:
+    from workbench.runs import Run
+    from workbench.runs.notebook import run_of_output
+
+    long_reply = "A reply long enough to be referred to rather than repeated. " * 4
+    server.engine.script_reply(text=long_reply)
+    server.engine.script_reply(text=long_reply)
+    execution = kernel.run(f"%%claude --models {','.join(MODELS)}\nSay something long.")
+    assert execution.ok, execution.error
+    _, updates = columns_display(execution)
+    final = updates[-1]
+    records = final["metadata"]["claude_workbench"]["runs"]
+    assert long_reply not in str(records)  # the texts point into the output's text/plain
+    for record in records:
+        run = run_of_output({"data": final["data"], "metadata": {"claude_workbench": record}})
+        assert run is not None and Run.model_validate(run).text == long_reply

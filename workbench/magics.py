@@ -420,7 +420,7 @@ class Claude(Magics):
 
     @line_magic("claude")
     def claude_line(self, line: str) -> Any:
-        """%claude help | config | models | history [NAME] | compare RUN... | export [RUN] [--lang LANG] | threads | playground
+        """%claude help | config | models | history [NAME] | compare RUN... | export [RUN] [LANG] | threads | playground
 
         `%claude help` says what each command does.
         """

@@ -189,12 +189,17 @@ class ColumnsView:
         """The final render: every column's final runs, as inert HTML and as text, with the runs as metadata.
 
         Output metadata carries the runs as `{"claude_workbench": {"schema": 1, "runs": [record, ...]}}`,
-        each record shaped like a single run's output metadata.
+        each record shaped like a single run's output metadata, its texts referring to this output's text/plain.
         """
-        from workbench.runs.notebook import METADATA_KEY, SCHEMA_VERSION
+        from workbench.runs.notebook import METADATA_KEY, SCHEMA_VERSION, refer_to_plain
 
-        records = [record for column in self._columns for record in column.records if record]
         plain = "\n\n".join(column.plain() for column in self._columns)
+        records = [
+            refer_to_plain({METADATA_KEY: record}, plain)[METADATA_KEY]
+            for column in self._columns
+            for record in column.records
+            if record
+        ]
         metadata = {METADATA_KEY: {"schema": SCHEMA_VERSION, "runs": records}} if records else {}
         self._send({"text/html": self.html(), "text/plain": plain}, metadata)
 
