@@ -286,13 +286,18 @@ class Claude(Magics):
             finally:
                 view.ended(index, outcome)
 
-        view.show()
-        for index, (spec, _) in enumerate(jobs):
-            context = contextvars.copy_context()
-            threading.Thread(target=context.run, args=(work, index, spec), name=f"claude-column-{index}",
-                             daemon=True).start()
+        workers: set[int] = set()
+        try:
+            view.show()
+            for index, (spec, _) in enumerate(jobs):
+                context = contextvars.copy_context()
+                threading.Thread(target=context.run, args=(work, index, spec), name=f"claude-column-{index}",
+                                 daemon=True).start()
+                workers.add(index)
+        except KeyboardInterrupt:  # the columns not started yet stay empty
+            stop.request()
         outcomes: dict[int, Any] = {}
-        while len(outcomes) < len(jobs):
+        while not workers <= outcomes.keys():
             try:
                 outcomes.update(view.pump(0.05))
             except KeyboardInterrupt:
