@@ -199,8 +199,10 @@ class Claude(Magics):
     @argument("--no-stream", action="store_true", help="one request; show the reply when it is complete")
     @argument("--dry-run", action="store_true", help="show the request JSON, its token count and cost; send nothing")
     @argument("--fresh", action="store_true", help="call the API even if the ledger has an answer for this prompt")
-    @argument("--models", metavar="A,B,...", help="send the prompt to each of these models, then compare the runs")
-    @argument("--repeat", type=int, default=1, metavar="N", help="send it N times (live), then compare the runs")
+    @argument("--models", metavar="A,B,...",
+              help="send the prompt to each of these models at once, streamed side by side, then compare the runs")
+    @argument("--repeat", type=int, default=1, metavar="N",
+              help="send it N times at once (live), streamed side by side, then compare the runs")
     @cell_magic
     def claude(self, line: str, cell: str) -> None:
         """Send the cell to Claude and stream the reply.
