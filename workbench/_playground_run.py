@@ -20,7 +20,7 @@ from workbench.pipeline import Stop
 
 from workbench.display._budget import UpdateBudget
 from workbench.display.content import message_html
-from workbench.display.stream_view import LIVE_TAIL, final_bundle, header_html
+from workbench.display.stream_view import final_output, live_html, waiting_html
 
 
 def _output(bundle: dict[str, str], metadata: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -42,21 +42,19 @@ class WidgetView:
 
     def started(self, run: Any) -> None:
         self.run = run
-        self._show({"text/html": f'<div class="wb-run">{header_html(run)}<em>waiting for the first token…</em></div>',
-                    "text/plain": "waiting for the first token…"})
+        self._show({"text/html": waiting_html(run), "text/plain": "waiting for the first token…"})
 
     def progress(self, reply: Any) -> None:
         self.events += 1
         if not self.budget.due(reply.size):
             return
-        body = message_html(reply.message(), tail=LIVE_TAIL, streaming=True)
-        html_text = f'<div class="wb-run">{header_html(self.run)}{body}<em>streaming…</em></div>'
+        html_text = live_html(self.run, reply.message())
         self._show({"text/html": html_text, "text/plain": "streaming…"})
         self.budget.record(len(html_text))
 
     def finished(self, run: Any, message: Any, metadata: dict[str, Any]) -> None:
         self.run = run
-        self._show(final_bundle(run, message), metadata)
+        self._show(*final_output(run, message, metadata))
 
     def tool_results(self, results: list[dict[str, Any]]) -> None:
         self._extra.append(_output({"text/html": message_html({"content": results}),
