@@ -76,7 +76,15 @@ def _one_line(exc: BaseException) -> str:
 
 
 class Playground:
-    """The app. Widgets are attributes (`editor`, `run_button`, `stop_button`, `output`, `history`, `export`)."""
+    """The app. Widgets are attributes (`editor`, `run_button`, `stop_button`, `output`, `history`, `export`).
+
+    name: the run name that groups this playground's versions in the ledger (as `%%claude -n NAME` does).
+    backend, ledger: default to the `%%claude` magic's (so both see the same runs); namespace: the kernel's.
+    model, api_version, max_tokens: starting values (default: the magic's settings).
+    base_dir: where relative image/PDF paths start (default: the notebook's folder).
+    count_delay: seconds of quiet after an edit before the request's tokens are counted.
+    `run()`, `stop()`, `wait()`, `restore(run)`, `code(language)` and `to_cell()` do what the buttons do.
+    """
 
     def __init__(self, *, name: str = "playground", backend: Any = None, ledger: Any = None,
                  namespace: dict[str, Any] | None = None, model: str | None = None, api_version: str | None = None,
