@@ -39,6 +39,11 @@ def server():
         yield running
 
 
+def messages_sent(server) -> int:
+    """Messages calls only: model lookups (GET /v1/models/...) are not paid for."""
+    return sum(r.path == "/v1/messages" for r in server.engine.received)
+
+
 def test_an_edited_prompt_becomes_version_2_of_its_cell(server, tmp_path):
     path = tmp_path / "haiku.ipynb"
     env = {**simulator_env(server, tmp_path / "home"), "WORKBENCH_NOTEBOOK": str(path)}
@@ -52,7 +57,7 @@ def test_an_edited_prompt_becomes_version_2_of_its_cell(server, tmp_path):
     assert run["version"] == 2 and run["parent_id"] == first["run"]["run_id"]
     assert run["group"] == f"cell:{notebook.cells[1].id}" and not run.get("replayed")
     assert [s["run_id"] for s in second["lineage"]] == [first["run"]["run_id"]]
-    assert len(server.engine.received) == 2
+    assert messages_sent(server) == 2
 
     # The saved notebook alone holds both versions: the latest in full, the first as lineage.
     alone = {r.run_id: r for r in read_saved_runs(path, journal=False).runs}
@@ -74,7 +79,7 @@ def test_a_recorded_notebook_replays_offline_with_no_key(server, tmp_path):
                "%%claude\n%system\nBe terse.\n%user\nList three colours."]
     recorded = execute_and_save(make_notebook(["%load_ext workbench", *prompts]), path, env)
     originals = [carried(recorded, i)["run"] for i in (1, 2)]
-    assert len(server.engine.received) == 2
+    assert messages_sent(server) == 2
     shutil.rmtree(tmp_path / ".claude_runs")  # a clean clone: only the .ipynb
 
     offline = {k: v for k, v in env.items() if k != "ANTHROPIC_API_KEY"}
