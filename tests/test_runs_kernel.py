@@ -16,7 +16,7 @@ from conftest import Kernel, execute_notebook, make_notebook, simulator_env
 from test_runs_support import run_cli
 
 from workbench.runs import METADATA_KEY, Journal, read_saved_runs
-from workbench.runs.notebook import run_of_output
+from workbench.runs.notebook import run_of_output, runs_of_output
 from workbench.simulator import SimulatorServer
 
 
@@ -93,6 +93,38 @@ def test_a_recorded_notebook_replays_offline_with_no_key(server, tmp_path):
         assert run["response"] == original["response"] and run["cost"] == 0
         plain = [o.data["text/plain"] for o in again.cells[index].outputs if "text/plain" in o.get("data", {})]
         assert original["response"]["content"][0]["text"] in plain[-1]
+
+
+def test_runs_side_by_side_are_restored_and_replayed_from_the_saved_notebook_alone(server, tmp_path):
+    path = tmp_path / "models.ipynb"
+    env = {**simulator_env(server, tmp_path / "home"), "WORKBENCH_NOTEBOOK": str(path)}
+    cell = "%%claude --models claude-haiku-4-5,claude-sonnet-4-5\nExplain in a paragraph why ledgers are kept."
+    recorded = execute_and_save(make_notebook(["%load_ext workbench", cell]), path, env)
+    assert messages_sent(server) == 2
+    (output,) = [o for o in recorded.cells[1].outputs if METADATA_KEY in o.get("metadata", {})]
+    assert len(output.metadata[METADATA_KEY]["runs"]) == 2
+    journaled = {r.run_id: r for r in read_saved_runs(path).runs}
+    shutil.rmtree(tmp_path / ".claude_runs")  # a clean clone: only the .ipynb
+
+    alone = {r.run_id: r for r in read_saved_runs(path, journal=False).runs}
+    assert alone.keys() == journaled.keys() and len(alone) == 2
+    models = sorted(r.model for r in alone.values())
+    assert models[0].startswith("claude-haiku-4-5") and models[1].startswith("claude-sonnet-4-5")
+    for run_id, run in alone.items():
+        assert run.status == "ok" and run.request is not None and len(run.text) >= 64
+        assert run.text == journaled[run_id].text and run.response == journaled[run_id].response
+    assert [r["run_id"] for r in runs_of_output(output)] == list(journaled)
+
+    offline = {k: v for k, v in env.items() if k != "ANTHROPIC_API_KEY"}
+    with SimulatorServer() as watcher:  # would see any request that slipped out
+        offline["ANTHROPIC_BASE_URL"] = watcher.url
+        again = execute_notebook(nbformat.read(path, as_version=4), env=offline, directory=tmp_path)
+        assert messages_sent(watcher) == 0
+    (replayed_output,) = [o for o in again.cells[1].outputs if METADATA_KEY in o.get("metadata", {})]
+    replayed = runs_of_output(replayed_output)
+    assert sorted(r["replayed_from"] for r in replayed) == sorted(alone)
+    for run in replayed:
+        assert run["replayed"] is True and run["response"] == alone[run["replayed_from"]].response
 
 
 def test_killing_the_kernel_mid_stream_keeps_the_text_that_arrived(tmp_path):

@@ -47,14 +47,12 @@ def execute(notebook: Path, target: Path, *, timeout: int = 300) -> Any:
 
 def runs_in(nb: Any) -> Iterator[tuple[int, Any]]:
     """(cell number, Run) for every run recorded in the notebook's output metadata, in order."""
-    from workbench.runs import Run
-    from workbench.runs.notebook import run_of_output
+    from workbench.runs import Run, runs_of_output
 
     code_cells = [cell for cell in nb.cells if cell.cell_type == "code"]
     for number, cell in enumerate(code_cells, start=1):
         for output in cell.get("outputs", []):
-            record = run_of_output(output)
-            if record:
+            for record in runs_of_output(output):
                 yield number, Run.model_validate(record)
 
 

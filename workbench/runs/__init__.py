@@ -27,6 +27,7 @@ _EXPORTS = {
     "notebook_path": "workbench.runs.locate",
     "output_metadata": "workbench.runs.notebook",
     "read_saved_runs": "workbench.runs.notebook",
+    "runs_of_output": "workbench.runs.notebook",
     "embed": "workbench.runs.notebook",
     "METADATA_KEY": "workbench.runs.notebook",
     "render_compare": "workbench.runs.compare",
@@ -47,5 +48,5 @@ if TYPE_CHECKING:  # pragma: no cover
     from .ledger import Ledger
     from .select import select_runs
     from .locate import CellIdentity, cell_identity, execute_metadata, notebook_path
-    from .notebook import METADATA_KEY, embed, output_metadata, read_saved_runs
+    from .notebook import METADATA_KEY, embed, output_metadata, read_saved_runs, runs_of_output
     from .record import SCHEMA_VERSION, Run, Timings, fingerprint_of

@@ -11,7 +11,10 @@ Three places carry runs in a saved notebook, all under the key ``"claude_workben
    ``text/plain`` shows it, so the run's long texts (content blocks' ``text`` and ``thinking``,
    and ``text`` when the run keeps one) are stored as ``{"$plain": [start, stop]}``, that slice
    of the output's ``text/plain``; ``plain_length`` is the length of the ``text/plain`` they
-   index (``refer_to_plain`` writes the slices, ``run_of_output`` reads them back).
+   index (``refer_to_plain`` writes the slices, ``runs_of_output`` reads them back). The output of
+   ``%%claude --models`` / ``--repeat`` carries ``{"schema": 1, "runs": [record, ...]}`` instead: one
+   record per column and step, each shaped like the above (without ``schema``), all referring to
+   that output's ``text/plain``.
 2. **Cell metadata** (``workbench embed``): ``{"runs": [run, ...]}`` for every journaled run of
    that cell, each request replaced by ``{"$request": "<sha256>"}``.
 3. **Notebook metadata** (``workbench embed``): ``{"schema": 1, "index": [{run_id, cell_id, name,
@@ -104,22 +107,45 @@ def refer_to_plain(metadata: dict[str, Any], plain: str) -> dict[str, Any]:
     return {**metadata, METADATA_KEY: {**carried, "run": run, "plain_length": len(plain)}}
 
 
-def run_of_output(output: dict[str, Any]) -> dict[str, Any] | None:
-    """The stored run a saved output carries (None if none), its texts taken back from the output's text/plain.
+def runs_of_output(output: dict[str, Any]) -> list[dict[str, Any]]:
+    """The stored runs a saved output carries, in order, their texts taken back from the output's text/plain.
 
-    If that text/plain is not the one the slices were taken from (missing, or changed since), the
-    run comes back without its texts and response: known, listed, but not replayable.
+    A run's final output carries one run (``"run"``); the output of ``%%claude --models`` / ``--repeat``
+    carries one record per column and step (``"runs"``), each shaped like a single run's metadata and
+    referring to the same text/plain. If that text/plain is not the one the slices were taken from
+    (missing, or changed since), the runs come back without their texts and responses: known, listed,
+    but not replayable.
     """
+    return [record["run"] for record in _carried_records(output)]
+
+
+def run_of_output(output: dict[str, Any]) -> dict[str, Any] | None:
+    """The last run a saved output carries (its only one, unless it shows columns), or None."""
+    runs = runs_of_output(output)
+    return runs[-1] if runs else None
+
+
+def _carried_records(output: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each run record an output's metadata carries (with its lineage), the run's texts restored."""
     carried = (output.get("metadata") or {}).get(METADATA_KEY)
-    if not isinstance(carried, dict) or not isinstance(carried.get("run"), dict):
-        return None
-    run = carried["run"]
-    if "plain_length" not in carried:
-        return run
+    if not isinstance(carried, dict):
+        return []
+    records = carried.get("runs") if isinstance(carried.get("runs"), list) else [carried]
     plain = (output.get("data") or {}).get("text/plain")
     if isinstance(plain, list):  # nbformat's multiline form, as json.load leaves it
         plain = "".join(plain)
-    if not isinstance(plain, str) or len(plain) != carried["plain_length"]:
+    return [
+        {**record, "run": _restored(record, plain)}
+        for record in records
+        if isinstance(record, dict) and isinstance(record.get("run"), dict)
+    ]
+
+
+def _restored(record: dict[str, Any], plain: Any) -> dict[str, Any]:
+    run = record["run"]
+    if "plain_length" not in record:
+        return run
+    if not isinstance(plain, str) or len(plain) != record["plain_length"]:
         return {k: v for k, v in run.items() if k not in ("text", "response")}
 
     def restore(value: Any) -> Any:
@@ -187,13 +213,10 @@ def read_saved_runs(path: str | os.PathLike[str], *, journal: bool = True) -> Sa
     for cell in notebook.get("cells") or []:
         take_embedded(((cell.get("metadata") or {}).get(METADATA_KEY) or {}).get("runs") or [])
         for output in cell.get("outputs") or []:
-            run = run_of_output(output)
-            if run is None:
-                continue
-            carried = output["metadata"][METADATA_KEY]
-            for summary in carried.get("lineage") or []:
-                summaries[summary["run_id"]] = stored_from_summary(summary)
-            outputs[run["run_id"]] = run
+            for record in _carried_records(output):
+                for summary in record.get("lineage") or []:
+                    summaries[summary["run_id"]] = stored_from_summary(summary)
+                outputs[record["run"]["run_id"]] = record["run"]
     take_embedded(top.get("runs") or [])
 
     layers = [summaries, outputs, embedded]
