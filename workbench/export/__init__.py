@@ -117,7 +117,8 @@ def _backend_base_url(backend: str | None) -> str | None:
 
 
 def run_to_code(run: Any, lang: str, *, blobs: Any = None, **options: Any) -> str:
-    """`to_code` for a recorded `Run`: its request, API version, betas and base URL; `options` override them.
+    """`to_code` for a recorded `Run`: its request, API version, betas, base URL and where its images and
+    PDFs came from (`run.media`, so `media_mode="path"` reads their files); `options` override them.
 
     `blobs` restores the request's `{"$blob": "sha256:..."}` refs: a blob source of the ledger (anything
     with `.get(ref) -> bytes | None`, such as `BlobStore`), a list of them, or a callable `ref -> bytes`.
@@ -137,6 +138,7 @@ def run_to_code(run: Any, lang: str, *, blobs: Any = None, **options: Any) -> st
         "api_version": run.api_version,
         "betas": tuple(run.betas or ()),
         "base_url": _backend_base_url(getattr(run, "backend", None)),
+        "media": getattr(run, "media", None) or None,
         "media_root": Path(notebook).parent if notebook else None,
     }
     return to_code(request, lang=lang, **{**defaults, **options})

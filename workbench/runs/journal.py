@@ -46,7 +46,7 @@ except ImportError:  # Windows: appends of one write() are still whole lines in 
 
 # Fields a finish record leaves out: they cannot change after the start record.
 _SET_AT_START = frozenset({
-    "request", "notebook_path", "cell_id", "name", "group", "version", "parent_id", "execution_count", "kernel_id",
+    "request", "media", "notebook_path", "cell_id", "name", "group", "version", "parent_id", "execution_count", "kernel_id",
     "created_at", "backend", "api_version", "betas", "fingerprint", "replayed", "replayed_from", "schema_version",
 })
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +139,7 @@ class Ledger:
                             backend=backend or source.backend, execution_count=execution_count,
                             kernel_id=kernel_id, fingerprint=source.fingerprint)
         run.replayed = True
+        run.media = run.media or dict(source.media)
         run.replayed_from = source.replayed_from or source.run_id
         run.model = source.model or run.model
         run.response, run.text, run.usage = source.response, source.text, dict(source.usage)
@@ -178,10 +179,12 @@ class Ledger:
     def _new_run(self, spec: Any, *, request: dict | None, api_version: str | None, betas: Sequence[str],
                  name: str | None, cell: CellIdentity | None, backend: str | None, execution_count: int | None,
                  kernel_id: str | None, fingerprint: str | None) -> Run:
+        media: dict[str, dict[str, str]] = {}
         if spec is not None:
             request, api_version, betas = spec.request, spec.api_version, tuple(spec.betas)
             name = name or getattr(spec, "name", None)
             fingerprint = fingerprint or spec.fingerprint()
+            media = media_origins(getattr(spec, "media", None) or {}, self.notebook_path)
         if request is None:
             raise ValueError("a run needs a request (a PromptSpec or request=...)")
         fingerprint = fingerprint or fingerprint_of(request, api_version, tuple(betas))
@@ -203,6 +206,7 @@ class Ledger:
             betas=list(betas),
             model=request.get("model"),
             request=canonicalize_request(request, self.journal.blobs),
+            media=media,
             fingerprint=fingerprint,
         )
 
@@ -247,6 +251,24 @@ class Ledger:
         self._merged = None
         self._file_blobs = saved.blobs
         self._file_stamp = stamp
+
+
+def media_origins(media: Mapping[str, Any], notebook: Path | None) -> dict[str, dict[str, str]]:
+    """``Run.media`` from a PromptSpec's ``media`` (sha256 hex -> MediaRef): kind, media type and file path.
+
+    A file inside the notebook's folder is recorded relative to it, so the record (and code exported from
+    it) reads the file wherever the notebook's folder is copied.
+    """
+    folder = notebook.parent if notebook is not None else None
+    origins: dict[str, dict[str, str]] = {}
+    for digest, ref in media.items():
+        origin = {"kind": str(ref.kind), "media_type": str(ref.media_type)}
+        if ref.path:
+            path = Path(os.path.normpath(ref.path))
+            inside = folder is not None and path.is_absolute() and path.is_relative_to(folder)
+            origin["path"] = path.relative_to(folder).as_posix() if inside and folder else str(path)
+        origins[digest] = origin
+    return origins
 
 
 def _as_json(response: Any) -> dict[str, Any] | None:

@@ -59,10 +59,22 @@ PLAIN_KEY = "$plain"
 # Shorter texts stay inline: their reference would be about as long.
 _REFERRED_MIN = 64
 
-# Not carried into notebooks: the author's absolute paths.
+# Not carried into notebooks: the author's absolute paths (see also _notebook_record).
 _OMITTED_IN_NOTEBOOK = frozenset({"notebook_path"})
 _REFERRED_FIELDS = ("text", "thinking")  # of content blocks
 _INDEX_FIELDS = ("run_id", "cell_id", "name", "version", "status", "created_at", "replayed")
+
+
+def _notebook_record(run: Run) -> dict[str, Any]:
+    """The stored run as notebooks carry it: without the author's absolute paths (a file's path is
+    kept when it is relative to the notebook's folder)."""
+    record = run.to_stored(exclude=_OMITTED_IN_NOTEBOOK)
+    if "media" in record:
+        record["media"] = {
+            digest: {k: v for k, v in origin.items() if not (k == "path" and os.path.isabs(v))}
+            for digest, origin in record["media"].items()
+        }
+    return record
 
 
 def output_metadata(run: Run, lineage: list[Run] | None = None) -> dict[str, Any]:
@@ -71,7 +83,7 @@ def output_metadata(run: Run, lineage: list[Run] | None = None) -> dict[str, Any
     return {
         METADATA_KEY: {
             "schema": SCHEMA_VERSION,
-            "run": run.to_stored(exclude=_OMITTED_IN_NOTEBOOK),
+            "run": _notebook_record(run),
             "lineage": [r.summary() for r in earlier[-LINEAGE_LIMIT:]],
             "lineage_total": len(earlier),
         }
@@ -305,7 +317,7 @@ def embed(path: str | os.PathLike[str], *, force: bool = False, include_blobs: b
     per_cell: dict[str, list[dict[str, Any]]] = {}
     orphans: list[dict[str, Any]] = []
     for run in saved.runs:
-        record = run.to_stored(exclude=_OMITTED_IN_NOTEBOOK)
+        record = _notebook_record(run)
         if run.request is not None:
             key = hashlib.sha256(json.dumps(run.request, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
             requests[key] = run.request

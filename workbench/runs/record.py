@@ -25,6 +25,11 @@ The call
     ``api_version``      the ``anthropic-version`` header; ``betas`` the ``anthropic-beta`` values
     ``request``          the canonical Messages body: base64 ``data`` of images and PDFs replaced by
                          ``{"$blob": "sha256:<hex>"}`` (bytes stored once, see ``blobs.py``)
+    ``media``            where each image/PDF of the request came from, by the sha256 hex of its bytes:
+                         ``{"kind": "path" | "bytes" | "pil" | "figure" | "ipython_image", "media_type",
+                         "path"}``, the path (files only) relative to the notebook's folder when the file
+                         is inside it, else absolute (absolute paths are never written into notebooks);
+                         exporters read the files at run time instead of inlining base64
     ``fingerprint``      sha256 hex of the canonical request + api_version + betas; equal
                          fingerprints may be replayed from the ledger
     ``model``
@@ -94,6 +99,7 @@ class Run(BaseModel):
     betas: list[str] = Field(default_factory=list)
     model: str | None = None
     request: dict[str, Any] | None = None
+    media: dict[str, dict[str, str]] = Field(default_factory=dict)
     fingerprint: str | None = None
     status: Status = "partial"
     response: dict[str, Any] | None = None
