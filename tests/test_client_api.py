@@ -354,6 +354,39 @@ def test_keyboard_interrupt_mid_stream_keeps_what_arrived():
     assert 3 <= len(snapshot.text.split()) < 40
 
 
+def test_abort_from_another_thread_ends_a_silent_stream_and_keeps_what_arrived():
+    events = text_stream_events("one ", "two ", "three")
+    arrived_at_once = b"".join(events[:4])  # message_start, the block's start, "one ", "two "
+    with Loopback([sse_reply([arrived_at_once, *events[4:]], pause=30)]) as server:  # then 30 s of silence
+        with Client("k", base_url=server.url).messages.stream(**PARAMS) as stream:
+            received = []
+            for text in stream.text_stream:
+                received.append(text)
+                if len(received) == 2:
+                    threading.Thread(target=stream.abort).start()
+            snapshot = stream.current_message_snapshot
+    assert received == ["one ", "two "] and stream.aborted  # ended by the abort, not by the server
+    assert snapshot.text == "one two " and snapshot.stop_reason is None
+    assert stream.timings.finished is not None
+
+
+def test_a_stream_aborted_before_it_opens_sends_nothing():
+    with Loopback([sse_reply(text_stream_events("x"))]) as server:
+        stream = Client("k", base_url=server.url).messages.stream(**PARAMS)
+        stream.abort()
+        with stream:
+            assert list(stream) == [] and stream.current_message_snapshot is None
+    assert server.requests == [] and stream.aborted
+
+
+def test_abort_after_the_end_changes_nothing():
+    with Loopback([sse_reply(text_stream_events("x"))]) as server:
+        with Client("k", base_url=server.url).messages.stream(**PARAMS) as stream:
+            message = stream.get_final_message()
+            stream.abort()
+    assert not stream.aborted and message.text == "x" and message.stop_reason == "end_turn"
+
+
 def test_snapshot_before_any_event_is_none():
     with Loopback([sse_reply(text_stream_events("x"))]) as server:
         with Client("k", base_url=server.url).messages.stream(**PARAMS) as stream:

@@ -19,7 +19,6 @@ Nothing here knows about Jupyter.
 from __future__ import annotations
 
 import dataclasses
-import socket
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -129,9 +128,8 @@ class _SerialLedger:
 class Stop:
     """Stops streaming runs from another thread, as an interrupt would: each is recorded as "interrupted".
 
-    A run checks `requested` after every stream event. A read blocked on a socket wakes only when the socket is
-    shut down (closing it from another thread does not wake the reader), so `request()` also shuts down the
-    sockets of the streams it watches; the embedded simulator has none and stops at its next event.
+    `request()` aborts the streams it watches (`MessageStream.abort`): a read blocked on a quiet connection
+    wakes at once, a stream not opened yet is never sent.
     """
 
     def __init__(self) -> None:
@@ -148,29 +146,18 @@ class Stop:
             self._requested = True
             streams = list(self._streams)
         for stream in streams:
-            _shut_down(stream)
+            stream.abort()
 
     def watch(self, stream: Any) -> None:
         with self._lock:
             self._streams.append(stream)
             requested = self._requested
         if requested:
-            _shut_down(stream)
-
-
-def _shut_down(stream: Any) -> None:
-    response = getattr(stream, "response", None)
-    network = response.extensions.get("network_stream") if response is not None else None
-    sock = network.get_extra_info("socket") if network is not None else None
-    if sock is not None:
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:  # already closed
-            pass
+            stream.abort()
 
 
 class _Stopped(Exception):
-    """Raised inside a run's stream loop when its `Stop` was requested; handled like KeyboardInterrupt."""
+    """Raised when a run's stream was aborted by its `Stop`; handled like KeyboardInterrupt."""
 
 
 @dataclasses.dataclass
@@ -275,15 +262,11 @@ def run_prompt(
     if stop is not None:
         stop.watch(live)
     try:
-        if stop is not None and stop.requested:
-            raise _Stopped
         with live:
             reply = LiveReply(lambda: live.current_message_snapshot)
             text: list[str] = []
             journaled = time.monotonic()
             for event in live.raw_events():
-                if stop is not None and stop.requested:
-                    raise _Stopped
                 reply.size += _delta_size(event)
                 view.progress(reply)
                 delta = event.get("delta") or {}
@@ -293,12 +276,12 @@ def run_prompt(
                     if time.monotonic() - journaled >= ledger.progress_interval:
                         ledger.progress(run, "".join(text))
                         journaled = time.monotonic()
+            if live.aborted:
+                raise _Stopped
             message = live.get_final_message()
     except (KeyboardInterrupt, _Stopped):
         return _interrupted(live, run, view, recording)
     except APIError as exc:
-        if stop is not None and stop.requested:  # the broken connection is the stop's doing
-            return _interrupted(live, run, view, recording)
         partial = _snapshot_or_none(live)
         ledger.finish(run, status="error", error=exc, text=_text(partial), timings=live.timings)
         _finish_view(view, run, partial, recording)

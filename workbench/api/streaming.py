@@ -7,6 +7,8 @@ Accumulation follows the official SDK's `accumulate_event` rule for rule.
 from __future__ import annotations
 
 import json
+import socket
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -326,16 +328,51 @@ def _stream_failure(exc: Exception) -> Exception:
     return APIConnectionError(f"The connection broke mid-stream: {type(exc).__name__}")
 
 
+def _shut_down(response: httpx.Response) -> None:
+    """Shuts down the response's socket: a read blocked on it returns at once (closing it would not wake it)."""
+    network = response.extensions.get("network_stream")
+    sock = network.get_extra_info("socket") if network is not None else None
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:  # already closed
+            pass
+
+
 class MessageStream(_StreamCore):
     """A streaming call: iterate typed events, or `text_stream`, or just ask for `get_final_message()`.
 
-    Use it as a context manager so the connection is released however the block ends.
+    Use it as a context manager so the connection is released however the block ends. Another thread may
+    `abort()` it.
     """
 
     def __init__(self, open_response: Callable[[], httpx.Response], timings: Timings) -> None:
         super().__init__(timings)
         self._open_response = open_response
         self._raw: Iterator[_Item] | None = None
+        self._abort_lock = threading.Lock()
+        self._aborted = False
+        self._ended = False  # reading is over (the stream ended, failed, or was closed)
+
+    @property
+    def aborted(self) -> bool:
+        """True when `abort()` ended the stream before it was over."""
+        return self._aborted
+
+    def abort(self) -> None:
+        """Ends the stream from any thread: iteration stops at once, even while the server is silent.
+
+        The snapshot keeps everything that arrived, and iteration ends without an error (`aborted` tells).
+        A stream not opened yet sends nothing; one already over is left as it is. Reads from a socket wake
+        at once; an in-process transport (the embedded simulator) stops at its next event.
+        """
+        with self._abort_lock:
+            if self._ended:
+                return
+            self._aborted = True
+            response = self.response
+        if response is not None:
+            _shut_down(response)
 
     def __enter__(self) -> MessageStream:
         self._ensure_open()
@@ -346,26 +383,36 @@ class MessageStream(_StreamCore):
 
     def _ensure_open(self) -> Iterator[_Item]:
         if self._raw is None:
-            self.response = self._open_response()
+            if not self._aborted:
+                self.response = self._open_response()
             self._raw = self._read()
         return self._raw
 
     def _read(self) -> Iterator[_Item]:
         import httpx
 
-        assert self.response is not None
+        response = self.response
         handle = self._handle
         try:
+            if response is None or self._aborted:
+                return
             try:
-                for name, data in self._decoder.iter_events(self.response.iter_bytes()):
+                for name, data in self._decoder.iter_events(response.iter_bytes()):
+                    if self._aborted:
+                        return
                     item = handle(name, data)
                     if item is not None:
                         yield item
             except httpx.TransportError as exc:
+                if self._aborted:  # the shut-down socket: the end `abort()` asked for
+                    return
                 raise _stream_failure(exc) from None
         finally:
+            with self._abort_lock:
+                self._ended = True
             self.timings.finished = time.monotonic()
-            self.response.close()
+            if response is not None:
+                response.close()
 
     def raw_events(self) -> Iterator[dict[str, Any]]:
         """The events as decoded JSON dicts (cheaper than typed events)."""
